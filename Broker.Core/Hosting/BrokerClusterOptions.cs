@@ -1,0 +1,17 @@
+namespace Broker.Hosting;
+
+/// <summary>
+/// This node's place in the Akka cluster (configuration section <c>Broker:Cluster</c>). Null keeps the
+/// default. With no seed nodes the node forms a cluster of its own.
+/// </summary>
+public sealed class BrokerClusterOptions
+{
+    /// <summary>Address Akka.Remote binds to and advertises. Default <c>127.0.0.1</c>.</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>Akka.Remote TCP port; 0 picks a free port. Default 0. Range 0..65535.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>Seed node addresses, e.g. <c>akka.tcp://broker@10.0.0.5:4053</c>. Default none (join self).</summary>
+    public List<string> SeedNodes { get; set; } = new();
+}

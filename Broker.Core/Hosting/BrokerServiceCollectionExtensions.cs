@@ -1,0 +1,46 @@
+using Akka.Hosting;
+using Broker.Hosting.Internal;
+using Broker.Inspection;
+using Broker.Kafka.Internal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broker.Hosting;
+
+/// <summary>Registers Broker on a generic host.</summary>
+public static class BrokerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Broker: an Akka.NET cluster node (through Akka.Hosting's <c>AddAkka</c>) that consumes the
+    /// topics of the consumers <paramref name="configure"/> adds. Options are bound from the
+    /// <c>Broker</c> section of the host's <see cref="IConfiguration"/> when the host starts; invalid
+    /// options stop start-up with a <see cref="BrokerConfigurationException"/> before anything connects.
+    /// Also registers <see cref="BrokerStatus"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddBroker(broker => broker
+    ///     .AddConsumer&lt;Order, OrderHandler&gt;("orders", c => c.Options.MaxInFlightPerKey = 10));
+    /// </code>
+    /// </example>
+    /// <exception cref="InvalidOperationException">AddBroker was already called on <paramref name="services"/>.</exception>
+    public static IServiceCollection AddBroker(this IServiceCollection services, Action<BrokerBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        if (services.Any(d => d.ServiceType == typeof(BrokerDefinition)))
+            throw new InvalidOperationException("AddBroker was already called on this service collection; add every consumer in one call.");
+        var builder = new BrokerBuilder(services);
+        configure(builder);
+        var definition = builder.Build();
+
+        services.AddSingleton(definition);
+        services.AddSingleton(sp => new BrokerConfiguration(sp.GetRequiredService<IConfiguration>(), definition));
+        // Before AddAkka's hosted service, so configuration is checked before the ActorSystem starts.
+        services.AddHostedService<BrokerStartupCheck>();
+        services.AddSingleton<KafkaEndpoint>();
+        services.AddSingleton<BrokerRuntime>();
+        services.AddSingleton(sp => new BrokerStatus(sp.GetRequiredService<BrokerRuntime>()));
+        services.AddAkka(definition.SystemName, (akka, sp) => sp.GetRequiredService<BrokerRuntime>().ConfigureAkka(akka, sp));
+        return services;
+    }
+}

@@ -1,0 +1,67 @@
+using Confluent.Kafka;
+
+namespace Broker.Hosting;
+
+/// <summary>
+/// Tuning of a consumer. Every property is an override: null keeps the value from the level below
+/// (Broker's <c>reference.conf</c> &lt; the <c>Broker:Consumer</c> configuration section &lt; a consumer's
+/// own <see cref="ConsumerDefinition{TMessage}.Options"/>). Configuration keys are the property names
+/// under <c>Broker:Consumer</c>; durations accept <c>500ms</c>, <c>5s</c>, <c>2m</c> or <c>00:00:05</c>.
+/// </summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>
+    /// Records of one partition accepted and not yet done. When reached, the partition is paused on the
+    /// Kafka consumer until it drains to <see cref="ResumeAt"/>. Unit: records. Default 1000. Range 1..1,000,000.
+    /// </summary>
+    public int? MaxInFlightPerPartition { get; set; }
+
+    /// <summary>Records of one key handed to its keyed consumer and not yet done. Unit: records. Default 100. Range 1..MaxInFlightPerPartition.</summary>
+    public int? MaxInFlightPerKey { get; set; }
+
+    /// <summary>A paused partition resumes when its in-flight records fall to this share of the window. Default 0.5. Range 0..1 (exclusive of 1).</summary>
+    public double? ResumeAt { get; set; }
+
+    /// <summary>How often a partition owner commits the highest offset below which all is done. Default 1 s. Range 10 ms..1 h.</summary>
+    public TimeSpan? CommitInterval { get; set; }
+
+    /// <summary>How long a stopping partition owner (hand-off, shutdown) waits for in-flight records before it commits and stops. Default 10 s.</summary>
+    public TimeSpan? DrainTimeout { get; set; }
+
+    /// <summary>How often topic metadata is read to find new partitions and re-ensure partition owners. Default 5 s.</summary>
+    public TimeSpan? PartitionDiscoveryInterval { get; set; }
+
+    /// <summary>A keyed consumer (sharded entity) with nothing in flight for this long is passivated. Default 120 s.</summary>
+    public TimeSpan? PassivateIdleAfter { get; set; }
+
+    /// <summary>What to do with null-key records. Default <see cref="NullKeyPolicy.Partition"/>.</summary>
+    public NullKeyPolicy? NullKeys { get; set; }
+
+    /// <summary>How handler instances are obtained. Default <see cref="HandlerLifetime.Scoped"/>.</summary>
+    public HandlerLifetime? HandlerLifetime { get; set; }
+
+    /// <summary>Where a partition without a committed offset starts (librdkafka <c>auto.offset.reset</c>). Default earliest.</summary>
+    public AutoOffsetReset? AutoOffsetReset { get; set; }
+
+    /// <summary>Records the poll loop takes from librdkafka per round before handing them over. Default 2000. Range 1..100,000.</summary>
+    public int? MaxPollRecords { get; set; }
+
+    /// <summary>Dead letters of topic T go to T + this suffix. Default <c>.dlt</c>.</summary>
+    public string? DeadLetterTopicSuffix { get; set; }
+
+    internal void OverrideWith(ConsumerOptions other)
+    {
+        MaxInFlightPerPartition = other.MaxInFlightPerPartition ?? MaxInFlightPerPartition;
+        MaxInFlightPerKey = other.MaxInFlightPerKey ?? MaxInFlightPerKey;
+        ResumeAt = other.ResumeAt ?? ResumeAt;
+        CommitInterval = other.CommitInterval ?? CommitInterval;
+        DrainTimeout = other.DrainTimeout ?? DrainTimeout;
+        PartitionDiscoveryInterval = other.PartitionDiscoveryInterval ?? PartitionDiscoveryInterval;
+        PassivateIdleAfter = other.PassivateIdleAfter ?? PassivateIdleAfter;
+        NullKeys = other.NullKeys ?? NullKeys;
+        HandlerLifetime = other.HandlerLifetime ?? HandlerLifetime;
+        AutoOffsetReset = other.AutoOffsetReset ?? AutoOffsetReset;
+        MaxPollRecords = other.MaxPollRecords ?? MaxPollRecords;
+        DeadLetterTopicSuffix = other.DeadLetterTopicSuffix ?? DeadLetterTopicSuffix;
+    }
+}

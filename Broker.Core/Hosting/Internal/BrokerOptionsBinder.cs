@@ -1,0 +1,117 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+
+namespace Broker.Hosting.Internal;
+
+/// <summary>
+/// Binds the <c>Broker</c> configuration section to <see cref="BrokerOptions"/>, collecting one problem
+/// line per bad or unknown key instead of stopping at the first (ConfigurationBinder neither names the
+/// fix nor notices typos).
+/// </summary>
+internal static class BrokerOptionsBinder
+{
+    public const string SectionName = "Broker";
+
+    private delegate void Setter(BrokerOptions options, string value);
+
+    private static readonly Dictionary<string, (Setter Set, string Expect)> Keys =
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["BootstrapServers"] = ((o, v) => o.BootstrapServers = v, "host:port[,host:port...]"),
+            ["GroupId"] = ((o, v) => o.GroupId = v, "a consumer group id"),
+            ["Embedded:Brokers"] = ((o, v) => o.Embedded.Brokers = Int(v), "an integer 1..16"),
+            ["Embedded:Partitions"] = ((o, v) => o.Embedded.Partitions = Int(v), "an integer 1..10000"),
+            ["Cluster:Hostname"] = ((o, v) => o.Cluster.Hostname = v, "a host name or IP address"),
+            ["Cluster:Port"] = ((o, v) => o.Cluster.Port = Int(v), "a port 0..65535"),
+            ["Consumer:MaxInFlightPerPartition"] = ((o, v) => o.Consumer.MaxInFlightPerPartition = Int(v), "an integer (records)"),
+            ["Consumer:MaxInFlightPerKey"] = ((o, v) => o.Consumer.MaxInFlightPerKey = Int(v), "an integer (records)"),
+            ["Consumer:ResumeAt"] = ((o, v) => o.Consumer.ResumeAt = Double(v), "a fraction such as 0.5"),
+            ["Consumer:CommitInterval"] = ((o, v) => o.Consumer.CommitInterval = Duration(v), "a duration such as 1s"),
+            ["Consumer:DrainTimeout"] = ((o, v) => o.Consumer.DrainTimeout = Duration(v), "a duration such as 10s"),
+            ["Consumer:PartitionDiscoveryInterval"] = ((o, v) => o.Consumer.PartitionDiscoveryInterval = Duration(v), "a duration such as 5s"),
+            ["Consumer:PassivateIdleAfter"] = ((o, v) => o.Consumer.PassivateIdleAfter = Duration(v), "a duration such as 2m"),
+            ["Consumer:NullKeys"] = ((o, v) => o.Consumer.NullKeys = Enum<NullKeyPolicy>(v), "partition or dead-letter"),
+            ["Consumer:HandlerLifetime"] = ((o, v) => o.Consumer.HandlerLifetime = Enum<HandlerLifetime>(v), "scoped or singleton"),
+            ["Consumer:AutoOffsetReset"] = ((o, v) => o.Consumer.AutoOffsetReset = OffsetReset(v), "earliest or latest"),
+            ["Consumer:MaxPollRecords"] = ((o, v) => o.Consumer.MaxPollRecords = Int(v), "an integer (records)"),
+            ["Consumer:DeadLetterTopicSuffix"] = ((o, v) => o.Consumer.DeadLetterTopicSuffix = v, "a suffix such as .dlt"),
+        };
+
+    /// <summary>Binds <paramref name="section"/> (the <c>Broker</c> section) into a new options object.</summary>
+    public static BrokerOptions Bind(IConfiguration section, List<string> problems)
+    {
+        var options = new BrokerOptions();
+        foreach (var (relative, value) in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (value is null) continue; // a section node, not a value
+            var key = $"{SectionName}:{relative}";
+            if (relative.StartsWith("Kafka:", StringComparison.OrdinalIgnoreCase))
+            {
+                options.Kafka[relative["Kafka:".Length..]] = value;
+                continue;
+            }
+            if (relative.StartsWith("Cluster:SeedNodes:", StringComparison.OrdinalIgnoreCase))
+            {
+                options.Cluster.SeedNodes.Add(value);
+                continue;
+            }
+            if (!Keys.TryGetValue(relative, out var entry))
+            {
+                problems.Add($"{key} = '{value}': not a Broker setting. Fix: remove it or use one of: " +
+                             string.Join(", ", Keys.Keys.Select(k => SectionName + ":" + k)) +
+                             $", {SectionName}:Kafka:<librdkafka property>, {SectionName}:Cluster:SeedNodes:<n>.");
+                continue;
+            }
+            try
+            {
+                entry.Set(options, value);
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"{key} = '{value}': {e.Message} Fix: write {entry.Expect}.");
+            }
+        }
+        return options;
+    }
+
+    private static int Int(string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)
+            ? i
+            : throw new FormatException("not an integer.");
+
+    private static double Double(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? d
+            : throw new FormatException("not a number.");
+
+    private static T Enum<T>(string value) where T : struct, Enum =>
+        System.Enum.TryParse<T>(value.Replace("-", ""), ignoreCase: true, out var e) && System.Enum.IsDefined(e)
+            ? e
+            : throw new FormatException("not a known value.");
+
+    private static AutoOffsetReset OffsetReset(string value) => value.ToLowerInvariant() switch
+    {
+        "earliest" => AutoOffsetReset.Earliest,
+        "latest" => AutoOffsetReset.Latest,
+        _ => throw new FormatException("not a known value."),
+    };
+
+    /// <summary>Parses <c>250ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> or a .NET TimeSpan (<c>00:00:05</c>).</summary>
+    internal static TimeSpan Duration(string value)
+    {
+        var v = value.Trim();
+        (string Suffix, Func<double, TimeSpan> Make)[] units =
+        [
+            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours),
+        ];
+        foreach (var (suffix, make) in units)
+        {
+            if (!v.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
+            if (double.TryParse(v[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+                return make(n);
+        }
+        if (v.Contains(':') && TimeSpan.TryParse(v, CultureInfo.InvariantCulture, out var ts)) return ts;
+        throw new FormatException("not a duration.");
+    }
+}

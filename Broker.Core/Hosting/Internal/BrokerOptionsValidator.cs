@@ -1,0 +1,105 @@
+using System.Text.RegularExpressions;
+
+namespace Broker.Hosting.Internal;
+
+/// <summary>
+/// The one place Broker's options are checked. Each problem is one line naming the key (or, for values
+/// set in code, the consumer and property), the value, what is wrong and the fix.
+/// </summary>
+internal static partial class BrokerOptionsValidator
+{
+    private const string P = BrokerOptionsBinder.SectionName;
+
+    /// <summary>librdkafka properties Broker sets itself; passing them through Broker:Kafka would break its guarantees.</summary>
+    private static readonly HashSet<string> ManagedKafkaKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "bootstrap.servers", "group.id", "enable.auto.commit", "enable.auto.offset.store", "enable.partition.eof",
+        "auto.offset.reset", "partition.assignment.strategy", "enable.idempotence", "transactional.id",
+    };
+
+    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
+    private static partial Regex TopicName();
+
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]*$")]
+    private static partial Regex SystemNameFormat();
+
+    public static bool IsValidSystemName(string name) => SystemNameFormat().IsMatch(name);
+
+    public static void Validate(BrokerOptions o, string systemName, List<string> problems)
+    {
+        if (o.BootstrapServers is { } servers && !string.IsNullOrWhiteSpace(servers))
+        {
+            foreach (var entry in servers.Split(',', StringSplitOptions.TrimEntries))
+            {
+                var colon = entry.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(entry[(colon + 1)..], out var port) || port is < 1 or > 65535)
+                {
+                    problems.Add($"{P}:BootstrapServers = '{servers}': '{entry}' is not host:port. " +
+                                 "Fix: list brokers as host:port separated by commas, or leave it empty to start the embedded Kafka.");
+                    break;
+                }
+            }
+        }
+        if (o.GroupId is { } group && string.IsNullOrWhiteSpace(group))
+            problems.Add($"{P}:GroupId = '{group}': a consumer group id cannot be blank. Fix: set a name such as 'orders-service' or remove the key (default 'broker').");
+
+        foreach (var key in o.Kafka.Keys.Where(ManagedKafkaKeys.Contains))
+            problems.Add($"{P}:Kafka:{key} = '{o.Kafka[key]}': Broker sets this librdkafka property itself. " +
+                         $"Fix: remove it (use {P}:BootstrapServers, {P}:GroupId or {P}:Consumer:AutoOffsetReset where one exists).");
+
+        Range(o.Embedded.Brokers, 1, 16, $"{P}:Embedded:Brokers", "brokers", problems);
+        Range(o.Embedded.Partitions, 1, 10_000, $"{P}:Embedded:Partitions", "partitions", problems);
+
+        if (o.Cluster.Hostname is { } host && string.IsNullOrWhiteSpace(host))
+            problems.Add($"{P}:Cluster:Hostname = '{host}': cannot be blank. Fix: set the address other nodes reach this one at, or remove it (default 127.0.0.1).");
+        Range(o.Cluster.Port, 0, 65535, $"{P}:Cluster:Port", "port", problems);
+        for (var i = 0; i < o.Cluster.SeedNodes.Count; i++)
+        {
+            var seed = o.Cluster.SeedNodes[i];
+            if (!Akka.Actor.Address.TryParse(seed, out var address) || address.Port is null)
+                problems.Add($"{P}:Cluster:SeedNodes:{i} = '{seed}': not an Akka address. Fix: write akka.tcp://<system>@<host>:<port>.");
+            else if (address.System != systemName)
+                problems.Add($"{P}:Cluster:SeedNodes:{i} = '{seed}': names ActorSystem '{address.System}' but this node's is '{systemName}'. Fix: use the same system name on every node.");
+        }
+
+        ValidateConsumer(o.Consumer, $"{P}:Consumer:", problems);
+    }
+
+    /// <summary>Checks the values set in <paramref name="o"/>; <paramref name="prefix"/> is prepended to each property name.</summary>
+    public static void ValidateConsumer(ConsumerOptions o, string prefix, List<string> problems)
+    {
+        Range(o.MaxInFlightPerPartition, 1, 1_000_000, prefix + nameof(o.MaxInFlightPerPartition), "records", problems);
+        Range(o.MaxInFlightPerKey, 1, 1_000_000, prefix + nameof(o.MaxInFlightPerKey), "records", problems);
+        Range(o.MaxPollRecords, 1, 100_000, prefix + nameof(o.MaxPollRecords), "records", problems);
+        if (o.ResumeAt is { } r && (double.IsNaN(r) || r < 0 || r >= 1))
+            problems.Add($"{prefix}{nameof(o.ResumeAt)} = '{r}': must be at least 0 and below 1 (a share of MaxInFlightPerPartition). Fix: use e.g. 0.5.");
+        Duration(o.CommitInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), prefix + nameof(o.CommitInterval), problems);
+        Duration(o.DrainTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10), prefix + nameof(o.DrainTimeout), problems);
+        Duration(o.PartitionDiscoveryInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), prefix + nameof(o.PartitionDiscoveryInterval), problems);
+        Duration(o.PassivateIdleAfter, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), prefix + nameof(o.PassivateIdleAfter), problems);
+        if (o.DeadLetterTopicSuffix is { } suffix && (suffix.Length == 0 || !TopicName().IsMatch("t" + suffix)))
+            problems.Add($"{prefix}{nameof(o.DeadLetterTopicSuffix)} = '{suffix}': topic names may only contain letters, digits, '.', '_' and '-'. Fix: use e.g. '.dlt'.");
+    }
+
+    /// <summary>Checks what only the merged settings show (one value bounded by another).</summary>
+    public static void ValidateEffective(ConsumerSettings s, string where, List<string> problems)
+    {
+        if (s.MaxInFlightPerKey > s.MaxInFlightPerPartition)
+            problems.Add($"{where}: MaxInFlightPerKey ({s.MaxInFlightPerKey}) is above MaxInFlightPerPartition ({s.MaxInFlightPerPartition}). " +
+                         "Fix: lower MaxInFlightPerKey or raise MaxInFlightPerPartition.");
+    }
+
+    public static bool IsValidTopic(string topic) => TopicName().IsMatch(topic);
+
+    private static void Range(int? value, int min, int max, string key, string unit, List<string> problems)
+    {
+        if (value is { } v && (v < min || v > max))
+            problems.Add($"{key} = '{v}': must be between {min} and {max} ({unit}). Fix: set a value in that range or remove the key to use the default.");
+    }
+
+    private static void Duration(TimeSpan? value, TimeSpan min, TimeSpan max, string key, List<string> problems)
+    {
+        if (value is { } v && (v < min || v > max))
+            problems.Add($"{key} = '{v}': must be between {min} and {max}. Fix: set a duration in that range (e.g. '5s') or remove the key to use the default.");
+    }
+}

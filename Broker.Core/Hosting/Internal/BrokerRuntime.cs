@@ -1,0 +1,159 @@
+using Akka;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Hosting;
+using Broker.Kafka.Internal;
+using Broker.Processing.Internal;
+using Broker.Sharding.Internal;
+using Broker.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Hosting.Internal;
+
+/// <summary>
+/// Starts Broker inside the ActorSystem: for each consumer, this node's Kafka consumer, the sharding
+/// region whose entities are the partition owners and keyed consumers, and the partition discovery
+/// singleton; and hooks draining into Akka's CoordinatedShutdown so a stopping node stops fetching,
+/// finishes what it accepted and commits before its shards hand off.
+/// </summary>
+internal sealed class BrokerRuntime : IDisposable
+{
+    private readonly BrokerConfiguration _configuration;
+    private readonly BrokerDefinition _definition;
+    private readonly KafkaEndpoint _kafka;
+    private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly List<ConsumerRuntime> _consumers = new();
+
+    public BrokerRuntime(BrokerConfiguration configuration, BrokerDefinition definition, KafkaEndpoint kafka,
+        IServiceProvider services, ILoggerFactory loggers)
+    {
+        _configuration = configuration;
+        _definition = definition;
+        _kafka = kafka;
+        _services = services;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Broker");
+    }
+
+    public IReadOnlyList<ConsumerRuntime> Consumers => _consumers;
+
+    public KafkaEndpoint Kafka => _kafka;
+
+    /// <summary>Called by Akka.Hosting when it builds the ActorSystem.</summary>
+    public void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider services)
+    {
+        akka.AddHocon(NodeConfig(), HoconAddMode.Prepend);
+        akka.AddHocon(BrokerSettings.Reference, HoconAddMode.Append);
+        akka.ConfigureLoggers(loggers =>
+        {
+            loggers.ClearLoggers();
+            loggers.AddLoggerFactory(_loggers);
+        });
+        foreach (var configure in _definition.AkkaConfigurators) configure(akka, services);
+        akka.AddStartup((system, _) => Start(system));
+    }
+
+    private Config NodeConfig()
+    {
+        var s = _configuration.Settings;
+        var drain = _configuration.Consumers.Max(c => c.Settings.DrainTimeout) + TimeSpan.FromSeconds(5);
+        var seeds = string.Join(", ", s.SeedNodes.Select(n => $"\"{n}\""));
+        return ConfigurationFactory.ParseString($$"""
+            akka.remote.dot-netty.tcp {
+              hostname = "{{s.Hostname}}"
+              port = {{s.Port}}
+            }
+            akka.cluster.seed-nodes = [{{seeds}}]
+            akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(long)drain.TotalMilliseconds}}ms
+            """);
+    }
+
+    private void Start(ActorSystem system)
+    {
+        var sharding = ClusterSharding.Get(system);
+        var shardingSettings = ClusterShardingSettings.Create(system);
+        foreach (var resolved in _configuration.Consumers)
+        {
+            var runtime = CreateConsumer(resolved);
+            _consumers.Add(runtime);
+            runtime.Consumer.Start();
+            runtime.Region = sharding.Start(
+                runtime.TypeName,
+                entityId => EntityIds.IsOwner(entityId)
+                    ? PartitionOwner.Props(runtime)
+                    : KeyedConsumer.Props(runtime, entityId),
+                shardingSettings,
+                ShardMessageExtractor.Instance,
+                ShardAllocationStrategy.LeastShardAllocationStrategy(absoluteLimit: 0, relativeLimit: 0.1),
+                ShardStop.Instance);
+            system.ActorOf(ClusterSingletonManager.Props(
+                    PartitionDiscovery.Props(runtime.Topic, runtime.Region, _kafka.AdminClient,
+                        resolved.Settings.PartitionDiscoveryInterval),
+                    PoisonPill.Instance,
+                    ClusterSingletonManagerSettings.Create(system).WithSingletonName("discovery")),
+                $"broker-discovery-{runtime.Name}");
+            _logger.LogInformation("Consumer {Consumer} started on topic {Topic}, group {GroupId}",
+                runtime.Name, runtime.Topic, runtime.GroupId);
+        }
+
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "broker-drain", () => DrainAsync(system));
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "broker-stop-consumers", async () =>
+        {
+            await Task.WhenAll(_consumers.Select(c => c.Consumer.StopAsync())).ConfigureAwait(false);
+            return Done.Instance;
+        });
+
+        var cluster = Cluster.Get(system);
+        if (_configuration.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+    }
+
+    private ConsumerRuntime CreateConsumer(ResolvedConsumer resolved)
+    {
+        var logger = _loggers.CreateLogger($"Broker.Consumer.{resolved.Name}");
+        var counters = new ConsumerCounters(resolved.Name, resolved.Topic);
+        var consumer = new NodeConsumer(_kafka.ConsumerConfig(resolved), resolved.Name, resolved.Topic,
+            resolved.Settings, counters, logger);
+        var handler = resolved.Registration.CreateHandler(_services, resolved.Settings.HandlerLifetime, resolved.Name, resolved.GroupId);
+        var deadLetters = new DeadLetterPublisher(_kafka.DeadLetterProducerConfig(resolved), resolved.GroupId, logger);
+        return new ConsumerRuntime(resolved.Name, resolved.Topic, resolved.GroupId, resolved.Settings, consumer,
+            handler, deadLetters, counters);
+    }
+
+    /// <summary>
+    /// Asks every partition owner on this node to drain (stop fetching, finish, commit) and waits for all,
+    /// before sharding hands the shards off.
+    /// </summary>
+    private async Task<Done> DrainAsync(ActorSystem system)
+    {
+        var drains = new List<Task>();
+        foreach (var consumer in _consumers)
+        {
+            consumer.Stopping = true;
+            var timeout = consumer.Settings.DrainTimeout + TimeSpan.FromSeconds(2);
+            foreach (var owner in consumer.Consumer.Owners)
+                drains.Add(owner.Ask<PartitionOwner.Drained>(PartitionOwner.Drain.Instance, timeout));
+        }
+        try
+        {
+            await Task.WhenAll(drains).ConfigureAwait(false);
+            _logger.LogInformation("Drained {Count} partitions", drains.Count);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Not every partition drained in time ({Drained} of {Count})",
+                drains.Count(d => d.IsCompletedSuccessfully), drains.Count);
+        }
+        return Done.Instance;
+    }
+
+    public void Dispose()
+    {
+        foreach (var consumer in _consumers) consumer.Dispose();
+    }
+}

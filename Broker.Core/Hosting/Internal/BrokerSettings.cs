@@ -1,0 +1,45 @@
+using Akka.Configuration;
+
+namespace Broker.Hosting.Internal;
+
+/// <summary>Broker's effective node-level settings: reference.conf overlaid with <see cref="BrokerOptions"/>.</summary>
+internal sealed record BrokerSettings(
+    string? BootstrapServers,
+    string GroupId,
+    IReadOnlyDictionary<string, string> KafkaProperties,
+    int EmbeddedBrokers,
+    int EmbeddedPartitions,
+    string Hostname,
+    int Port,
+    IReadOnlyList<string> SeedNodes,
+    ConsumerSettings Consumer)
+{
+    /// <summary>Broker's embedded reference.conf.</summary>
+    public static Config Reference { get; } = LoadReference();
+
+    /// <summary>True when no bootstrap servers are configured and the embedded Kafka is used.</summary>
+    public bool UsesEmbeddedKafka => string.IsNullOrWhiteSpace(BootstrapServers);
+
+    public static BrokerSettings Create(BrokerOptions o)
+    {
+        var r = Reference.GetConfig("broker");
+        return new BrokerSettings(
+            string.IsNullOrWhiteSpace(o.BootstrapServers) ? null : o.BootstrapServers.Trim(),
+            o.GroupId ?? r.GetString("group-id"),
+            new Dictionary<string, string>(o.Kafka, StringComparer.Ordinal),
+            o.Embedded.Brokers ?? r.GetInt("embedded.brokers"),
+            o.Embedded.Partitions ?? r.GetInt("embedded.partitions"),
+            o.Cluster.Hostname ?? r.GetString("cluster.hostname"),
+            o.Cluster.Port ?? r.GetInt("cluster.port"),
+            o.Cluster.SeedNodes.ToArray(),
+            ConsumerSettings.FromConfig(Reference).With(o.Consumer));
+    }
+
+    private static Config LoadReference()
+    {
+        using var stream = typeof(BrokerSettings).Assembly.GetManifestResourceStream("Broker.reference.conf")
+                           ?? throw new InvalidOperationException("Broker.Core is missing its embedded reference.conf.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

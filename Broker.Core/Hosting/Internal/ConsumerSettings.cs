@@ -1,0 +1,57 @@
+using Config = Akka.Configuration.Config;
+using Confluent.Kafka;
+
+namespace Broker.Hosting.Internal;
+
+/// <summary>The effective, immutable settings of one consumer (see <see cref="ConsumerOptions"/> for each one's meaning).</summary>
+internal sealed record ConsumerSettings(
+    int MaxInFlightPerPartition,
+    int MaxInFlightPerKey,
+    double ResumeAt,
+    TimeSpan CommitInterval,
+    TimeSpan DrainTimeout,
+    TimeSpan PartitionDiscoveryInterval,
+    TimeSpan PassivateIdleAfter,
+    NullKeyPolicy NullKeys,
+    HandlerLifetime HandlerLifetime,
+    AutoOffsetReset AutoOffsetReset,
+    int MaxPollRecords,
+    string DeadLetterTopicSuffix)
+{
+    /// <summary>Reads <c>broker.consumer</c> from <paramref name="config"/> (Broker's reference.conf).</summary>
+    public static ConsumerSettings FromConfig(Config config)
+    {
+        var c = config.GetConfig("broker.consumer");
+        return new ConsumerSettings(
+            c.GetInt("max-in-flight-per-partition"),
+            c.GetInt("max-in-flight-per-key"),
+            c.GetDouble("resume-at"),
+            c.GetTimeSpan("commit-interval"),
+            c.GetTimeSpan("drain-timeout"),
+            c.GetTimeSpan("partition-discovery-interval"),
+            c.GetTimeSpan("passivate-idle-after"),
+            c.GetString("null-keys") == "dead-letter" ? NullKeyPolicy.DeadLetter : NullKeyPolicy.Partition,
+            c.GetString("handler-lifetime") == "singleton" ? HandlerLifetime.Singleton : HandlerLifetime.Scoped,
+            c.GetString("auto-offset-reset") == "latest" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            c.GetInt("max-poll-records"),
+            c.GetString("dead-letter-topic-suffix"));
+    }
+
+    /// <summary>These settings with every non-null value of <paramref name="o"/> applied.</summary>
+    public ConsumerSettings With(ConsumerOptions o) => new(
+        o.MaxInFlightPerPartition ?? MaxInFlightPerPartition,
+        o.MaxInFlightPerKey ?? MaxInFlightPerKey,
+        o.ResumeAt ?? ResumeAt,
+        o.CommitInterval ?? CommitInterval,
+        o.DrainTimeout ?? DrainTimeout,
+        o.PartitionDiscoveryInterval ?? PartitionDiscoveryInterval,
+        o.PassivateIdleAfter ?? PassivateIdleAfter,
+        o.NullKeys ?? NullKeys,
+        o.HandlerLifetime ?? HandlerLifetime,
+        o.AutoOffsetReset ?? AutoOffsetReset,
+        o.MaxPollRecords ?? MaxPollRecords,
+        o.DeadLetterTopicSuffix ?? DeadLetterTopicSuffix);
+
+    /// <summary>Records in flight at which a paused partition resumes.</summary>
+    public int ResumeBelow => Math.Max(0, (int)(MaxInFlightPerPartition * ResumeAt));
+}

@@ -1,0 +1,23 @@
+using Broker.Hosting.Internal;
+
+namespace Broker.Inspection;
+
+/// <summary>
+/// What this node is doing, read from its live state: the Kafka it uses and each consumer's totals and
+/// partitions. Registered by <c>AddBroker</c>; resolve it from DI. Thread-safe.
+/// </summary>
+public sealed class BrokerStatus
+{
+    private readonly BrokerRuntime _runtime;
+
+    internal BrokerStatus(BrokerRuntime runtime) => _runtime = runtime;
+
+    /// <summary>The bootstrap servers this node uses (the embedded Kafka's <c>127.0.0.1:PORT,...</c> when none are configured).</summary>
+    public string BootstrapServers => _runtime.Kafka.BootstrapServers;
+
+    /// <summary>True when this node runs the embedded Kafka.</summary>
+    public bool UsesEmbeddedKafka => _runtime.Kafka.Embedded is not null;
+
+    /// <summary>Every consumer on this node (empty until the ActorSystem has started).</summary>
+    public IReadOnlyList<ConsumerStatus> Consumers => _runtime.Consumers.Select(c => c.Status()).ToArray();
+}

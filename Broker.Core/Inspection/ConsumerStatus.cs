@@ -1,0 +1,27 @@
+namespace Broker.Inspection;
+
+/// <summary>One consumer definition on this node: its totals since start and its partitions.</summary>
+/// <param name="Name">The consumer definition's name.</param>
+/// <param name="Topic">The topic it consumes.</param>
+/// <param name="GroupId">The consumer group it commits to.</param>
+/// <param name="Consumed">Records handed from Kafka to partition owners.</param>
+/// <param name="Handled">Records whose handler call completed.</param>
+/// <param name="Failed">Records whose handler call threw.</param>
+/// <param name="DeadLettered">Records written to the dead-letter topic.</param>
+/// <param name="Partitions">Every partition this node has consumed since start, by partition number.</param>
+public sealed record ConsumerStatus(
+    string Name,
+    string Topic,
+    string GroupId,
+    long Consumed,
+    long Handled,
+    long Failed,
+    long DeadLettered,
+    IReadOnlyList<PartitionStatus> Partitions)
+{
+    /// <summary>Records accepted and not yet done, over all partitions.</summary>
+    public int InFlight => Partitions.Sum(p => p.InFlight);
+
+    /// <summary>Summed lag of the partitions whose lag is known.</summary>
+    public long Lag => Partitions.Sum(p => p.Lag ?? 0);
+}

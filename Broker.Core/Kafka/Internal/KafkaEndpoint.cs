@@ -1,0 +1,86 @@
+using Broker.Hosting.Internal;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Kafka.Internal;
+
+/// <summary>
+/// Where this node's Kafka is, and the client settings every Broker client shares. With no bootstrap
+/// servers configured it starts the <see cref="EmbeddedKafka"/> on first use and creates each consumer's
+/// topic and dead-letter topic there, so a real cluster is just a bootstrap string.
+/// </summary>
+internal sealed class KafkaEndpoint : IDisposable
+{
+    private readonly BrokerConfiguration _configuration;
+    private readonly ILogger _logger;
+    private readonly Lazy<string> _bootstrap;
+
+    public KafkaEndpoint(BrokerConfiguration configuration, ILogger<KafkaEndpoint> logger)
+    {
+        _configuration = configuration;
+        _logger = logger;
+        _bootstrap = new Lazy<string>(Resolve);
+    }
+
+    /// <summary>The bootstrap string; starts the embedded Kafka the first time when none is configured.</summary>
+    public string BootstrapServers => _bootstrap.Value;
+
+    /// <summary>The embedded Kafka, when this node runs one.</summary>
+    public EmbeddedKafka? Embedded { get; private set; }
+
+    public ConsumerConfig ConsumerConfig(ResolvedConsumer consumer)
+    {
+        var config = new ConsumerConfig(Base())
+        {
+            GroupId = consumer.GroupId,
+            ClientId = $"broker-{consumer.Name}-{Environment.MachineName}",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            EnablePartitionEof = false,
+            AutoOffsetReset = consumer.Settings.AutoOffsetReset,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            // librdkafka's 1 s default stalls every partition once ~100,000 records are queued.
+            FetchQueueBackoffMs = 10,
+        };
+        return config;
+    }
+
+    public ProducerConfig DeadLetterProducerConfig(ResolvedConsumer consumer) => new(Base())
+    {
+        ClientId = $"broker-{consumer.Name}-dlt-{Environment.MachineName}",
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 5,
+        Partitioner = Partitioner.Murmur2Random,
+    };
+
+    public IAdminClient AdminClient() => new AdminClientBuilder(new AdminClientConfig(Base())).Build();
+
+    private ClientConfig Base()
+    {
+        var config = new ClientConfig { BootstrapServers = BootstrapServers };
+        foreach (var (key, value) in _configuration.Settings.KafkaProperties) config.Set(key, value);
+        return config;
+    }
+
+    private string Resolve()
+    {
+        var settings = _configuration.Settings;
+        if (!settings.UsesEmbeddedKafka) return settings.BootstrapServers!;
+
+        var kafka = EmbeddedKafka.Start(settings.EmbeddedBrokers);
+        Embedded = kafka;
+        foreach (var consumer in _configuration.Consumers)
+        {
+            kafka.CreateTopic(consumer.Topic, settings.EmbeddedPartitions);
+            kafka.CreateTopic(consumer.Topic + consumer.Settings.DeadLetterTopicSuffix, settings.EmbeddedPartitions);
+        }
+        _logger.LogInformation(
+            "Embedded Kafka ({Brokers} brokers, librdkafka {Version} mock cluster) listening on {BootstrapServers}; topics {Topics} with {Partitions} partitions each",
+            settings.EmbeddedBrokers, Library.VersionString, kafka.BootstrapServers,
+            string.Join(", ", _configuration.Consumers.Select(c => c.Topic)), settings.EmbeddedPartitions);
+        return kafka.BootstrapServers;
+    }
+
+    public void Dispose() => Embedded?.Dispose();
+}

@@ -1,0 +1,394 @@
+using System.Collections.Concurrent;
+using Broker.Hosting.Internal;
+using Broker.Inspection;
+using Broker.Processing.Internal;
+using Broker.Telemetry;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Kafka.Internal;
+
+/// <summary>
+/// This node's Kafka consumer for one consumer definition: one Confluent.Kafka consumer polled on a
+/// dedicated thread (never an Akka dispatcher thread). It holds exactly the partitions that partition
+/// owners on this node registered (manual incremental assignment, never <c>Subscribe</c>), hands their
+/// records over in one batch per partition per poll round, pauses a partition whose in-flight window is
+/// full and commits the offsets owners report. Every other thread talks to it through commands that
+/// the poll thread runs between polls, because a Confluent.Kafka consumer is not thread-safe.
+/// </summary>
+internal sealed class NodeConsumer : IDisposable
+{
+    private static readonly TimeSpan CommitRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly string _topic;
+    private readonly ConsumerSettings _settings;
+    private readonly ConsumerCounters _counters;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly Dictionary<int, PartitionLane> _lanes = new();
+    private readonly Dictionary<int, PartitionLane> _known = new();
+    private readonly ConcurrentDictionary<int, PartitionLane> _assigned = new();
+    private readonly Dictionary<int, PendingCommit> _pendingCommits = new();
+    private readonly List<PartitionLane> _touched = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private volatile IReadOnlyList<PartitionStatus> _status = [];
+    private DateTime _nextStatus = DateTime.MinValue;
+    private DateTime _nextCommitAttempt = DateTime.MinValue;
+
+    public NodeConsumer(ConsumerConfig config, string name, string topic, ConsumerSettings settings,
+        ConsumerCounters counters, ILogger logger)
+    {
+        _topic = topic;
+        _settings = settings;
+        _counters = counters;
+        _logger = logger;
+        _consumer = new ConsumerBuilder<byte[], byte[]>(config)
+            .SetLogHandler((_, m) => KafkaLog.Write(logger, m))
+            .SetErrorHandler((_, e) => logger.Log(e.IsFatal ? LogLevel.Critical : LogLevel.Warning,
+                "Kafka consumer error on {Topic}: {Code} {Reason}", topic, e.Code, e.Reason))
+            .Build();
+        _thread = new Thread(Run) { IsBackground = true, Name = $"broker-poll-{name}" };
+    }
+
+    /// <summary>The latest per-partition status (refreshed every 500 ms by the poll thread).</summary>
+    public IReadOnlyList<PartitionStatus> Status => _status;
+
+    /// <summary>The partition owners whose partitions this node fetches now. Thread-safe.</summary>
+    public IReadOnlyList<Akka.Actor.IActorRef> Owners => _assigned.Values.Select(l => l.Owner).ToArray();
+
+    /// <summary>Completes when the poll thread has committed what was pending and closed the consumer.</summary>
+    public Task Stopped => _stopped.Task;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>
+    /// Starts fetching <paramref name="partition"/> for <paramref name="owner"/> from the committed offset
+    /// (or <c>auto.offset.reset</c>). A lane the partition had before is replaced and fetching restarts.
+    /// </summary>
+    public PartitionLane Assign(int partition, Akka.Actor.IActorRef owner, int generation)
+    {
+        var lane = new PartitionLane(new TopicPartition(_topic, partition), owner, generation,
+            _settings.MaxInFlightPerPartition, _settings.ResumeBelow);
+        Enqueue(() =>
+        {
+            var tp = lane.TopicPartition;
+            if (_lanes.Remove(partition, out var old))
+            {
+                _logger.LogInformation("Re-assigning {Topic}/{Partition} (generation {Old} -> {New})",
+                    _topic, partition, old.Generation, generation);
+                _consumer.IncrementalUnassign([tp]);
+            }
+            CommitPending(force: true); // so the new lane starts from the newest commit
+            _lanes[partition] = lane;
+            _assigned[partition] = lane;
+            _known[partition] = lane;
+            _consumer.IncrementalAssign([new TopicPartitionOffset(tp, Offset.Unset)]);
+            lane.Committed = CommittedOffset(tp);
+            _logger.LogInformation("Fetching {Topic}/{Partition} from committed offset {Committed}",
+                _topic, partition, lane.Committed >= 0 ? lane.Committed : "none");
+        });
+        return lane;
+    }
+
+    /// <summary>
+    /// Stops fetching for <paramref name="lane"/>: from now on nothing more is handed to its owner.
+    /// Then runs <paramref name="onStopped"/> on the poll thread (after the last batch was sent).
+    /// The partition stays assigned, so a final commit can still skip trailing transaction markers.
+    /// </summary>
+    public void StopFetching(PartitionLane lane, Action onStopped) => Enqueue(() =>
+    {
+        if (_lanes.TryGetValue(lane.Partition, out var current) && current == lane && !lane.Draining)
+        {
+            lane.Draining = true;
+            _consumer.Pause([lane.TopicPartition]);
+        }
+        onStopped();
+    });
+
+    /// <summary>Unassigns the partition if <paramref name="lane"/> still holds it.</summary>
+    public void Revoke(PartitionLane lane) => Enqueue(() =>
+    {
+        if (!_lanes.TryGetValue(lane.Partition, out var current) || current != lane) return;
+        _lanes.Remove(lane.Partition);
+        _assigned.TryRemove(lane.Partition, out _);
+        _consumer.IncrementalUnassign([lane.TopicPartition]);
+        _logger.LogInformation("Stopped fetching {Topic}/{Partition} (generation {Generation})",
+            _topic, lane.Partition, lane.Generation);
+    });
+
+    /// <summary>
+    /// Commits <paramref name="offset"/> for the lane's partition soon (or at once when
+    /// <paramref name="onCommitted"/> waits for it). <paramref name="allDone"/> says nothing is in flight,
+    /// which lets the commit move past transaction markers that follow the last record.
+    /// </summary>
+    public void Commit(PartitionLane lane, long offset, bool allDone, Action<long>? onCommitted) => Enqueue(() =>
+    {
+        _pendingCommits.TryGetValue(lane.Partition, out var pending);
+        if (pending is not null && pending.Lane == lane && pending.Offset > offset) offset = pending.Offset;
+        // Waiters of an older lane of the same partition are answered by this commit too.
+        var next = new PendingCommit(lane, offset, allDone, pending?.Waiters ?? new List<Action<long>>());
+        if (onCommitted is not null) next.Waiters.Add(onCommitted);
+        _pendingCommits[lane.Partition] = next;
+    });
+
+    /// <summary>Asks the poll thread to commit what is pending, close the consumer and end.</summary>
+    public Task StopAsync()
+    {
+        _stopping = true;
+        _wake.Set();
+        return _stopped.Task;
+    }
+
+    private void Enqueue(Action command)
+    {
+        _commands.Enqueue(command);
+        _wake.Set();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (true)
+            {
+                RunCommands();
+                if (_stopping) break;
+                if (_lanes.Count == 0)
+                {
+                    CommitPending(force: false);
+                    _wake.Wait(100);
+                    _wake.Reset();
+                    continue;
+                }
+                ResumeDrainedLanes();
+                Poll();
+                CommitPending(force: false);
+                RefreshStatus();
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "The poll loop of {Topic} failed; this node stops consuming it", _topic);
+        }
+        finally
+        {
+            try
+            {
+                RunCommands();
+                CommitPending(force: true);
+                RefreshStatus(final: true);
+                _consumer.Close();
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Closing the consumer of {Topic} failed", _topic);
+            }
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void RunCommands()
+    {
+        while (_commands.TryDequeue(out var command))
+        {
+            try
+            {
+                command();
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogError(e, "A consumer command on {Topic} failed", _topic);
+            }
+        }
+    }
+
+    private void Poll()
+    {
+        ConsumeResult<byte[], byte[]>? record;
+        try
+        {
+            record = _consumer.Consume(50);
+            var taken = 0;
+            while (record is not null)
+            {
+                Route(record);
+                if (++taken >= _settings.MaxPollRecords) break;
+                record = _consumer.Consume(0);
+            }
+        }
+        catch (ConsumeException e)
+        {
+            _logger.LogWarning(e, "Consuming {Topic} failed: {Reason}", _topic, e.Error.Reason);
+        }
+        Flush();
+    }
+
+    private void Route(ConsumeResult<byte[], byte[]> record)
+    {
+        if (!_lanes.TryGetValue(record.Partition.Value, out var lane)) return; // revoked meanwhile
+        if (lane.Draining || lane.PausedByWindow)
+        {
+            Drop(lane, record);
+            return;
+        }
+        if (lane.InFlight >= lane.Window)
+        {
+            _consumer.Pause([lane.TopicPartition]);
+            lane.PausedByWindow = true;
+            Drop(lane, record);
+            return;
+        }
+        lane.Accept();
+        if (lane.Batch.Count == 0) _touched.Add(lane);
+        lane.Batch.Add(record);
+        lane.NextOffset = record.Offset.Value + 1;
+        lane.NoDropSinceAccept = true;
+    }
+
+    /// <summary>
+    /// A record fetched for a paused or draining partition: rewind the partition to the first such
+    /// record, so it is fetched again on resume (or by the next owner) and none is lost.
+    /// </summary>
+    private void Drop(PartitionLane lane, ConsumeResult<byte[], byte[]> record)
+    {
+        lane.NoDropSinceAccept = false;
+        if (lane.Seeked) return;
+        _consumer.Seek(record.TopicPartitionOffset);
+        lane.Seeked = true;
+    }
+
+    private void Flush()
+    {
+        foreach (var lane in _touched)
+        {
+            var batch = lane.Batch.ToArray();
+            lane.Batch.Clear();
+            lane.Owner.Tell(new PartitionOwner.RecordBatch(lane.Generation, batch), Akka.Actor.ActorRefs.NoSender);
+            _counters.Consumed(batch.Length);
+        }
+        _touched.Clear();
+    }
+
+    private void ResumeDrainedLanes()
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            if (!lane.PausedByWindow || lane.Draining || lane.InFlight > lane.ResumeBelow) continue;
+            _consumer.Resume([lane.TopicPartition]);
+            lane.PausedByWindow = false;
+            lane.Seeked = false;
+        }
+    }
+
+    private void CommitPending(bool force)
+    {
+        if (_pendingCommits.Count == 0) return;
+        if (!force && DateTime.UtcNow < _nextCommitAttempt) return;
+        var commits = new List<(PendingCommit Pending, TopicPartitionOffset Offset)>(_pendingCommits.Count);
+        foreach (var p in _pendingCommits.Values)
+        {
+            var offset = CommitOffset(p);
+            if (offset != p.Lane.Committed || p.Waiters.Count > 0)
+                commits.Add((p, new TopicPartitionOffset(p.Lane.TopicPartition, offset)));
+        }
+        if (commits.Count > 0)
+        {
+            try
+            {
+                _consumer.Commit(commits.Select(c => c.Offset));
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogWarning(e, "Committing offsets of {Topic} failed; retrying in {DelayMs} ms", _topic,
+                    (long)CommitRetryDelay.TotalMilliseconds);
+                _nextCommitAttempt = DateTime.UtcNow + CommitRetryDelay;
+                return;
+            }
+        }
+        _pendingCommits.Clear();
+        foreach (var (pending, offset) in commits)
+        {
+            pending.Lane.Committed = offset.Offset.Value;
+            foreach (var waiter in pending.Waiters) waiter(offset.Offset.Value);
+        }
+    }
+
+    /// <summary>
+    /// The owner's offset, or the consumer's position when everything is done and nothing was dropped
+    /// since the last accepted record: then the gap between them holds only transaction markers or
+    /// aborted records, and committing past them keeps the lag at 0 for a finished transactional topic.
+    /// </summary>
+    private long CommitOffset(PendingCommit p)
+    {
+        var lane = p.Lane;
+        if (!p.AllDone || !lane.NoDropSinceAccept || lane.NextOffset != p.Offset) return p.Offset;
+        if (!_lanes.TryGetValue(lane.Partition, out var current) || current != lane) return p.Offset;
+        var position = _consumer.Position(lane.TopicPartition);
+        return position.Value > p.Offset ? position.Value : p.Offset;
+    }
+
+    private long CommittedOffset(TopicPartition tp)
+    {
+        try
+        {
+            return _consumer.Committed([tp], RequestTimeout)[0].Offset.Value;
+        }
+        catch (KafkaException e)
+        {
+            _logger.LogWarning(e, "Reading the committed offset of {Topic}/{Partition} failed", tp.Topic, tp.Partition.Value);
+            return Offset.Unset.Value;
+        }
+    }
+
+    /// <summary>
+    /// Publishes the status of every partition this node has held. Cached watermarks are fine while
+    /// fetching; the final refresh asks the brokers, because it feeds the summary printed at exit.
+    /// </summary>
+    private void RefreshStatus(bool final = false)
+    {
+        var now = DateTime.UtcNow;
+        if (!final && now < _nextStatus) return;
+        _nextStatus = now + StatusInterval;
+        var status = new List<PartitionStatus>(_known.Count);
+        foreach (var lane in _known.Values.OrderBy(l => l.Partition))
+        {
+            try
+            {
+                var wm = final
+                    ? _consumer.QueryWatermarkOffsets(lane.TopicPartition, RequestTimeout)
+                    : _consumer.GetWatermarkOffsets(lane.TopicPartition);
+                if (wm.High.Value >= 0) lane.HighWatermark = wm.High.Value;
+                if (wm.Low.Value >= 0) lane.LowWatermark = wm.Low.Value;
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogDebug(e, "Reading watermarks of {Topic}/{Partition} failed", _topic, lane.Partition);
+            }
+            var assigned = _lanes.TryGetValue(lane.Partition, out var current) && current == lane;
+            status.Add(new PartitionStatus(
+                lane.Partition,
+                lane.Committed >= 0 ? lane.Committed : null,
+                lane.HighWatermark >= 0 ? lane.HighWatermark : null,
+                lane.LowWatermark >= 0 ? lane.LowWatermark : null,
+                assigned ? lane.InFlight : 0,
+                assigned && lane.PausedByWindow,
+                assigned));
+        }
+        _status = status;
+    }
+
+    public void Dispose()
+    {
+        if (_thread.IsAlive) StopAsync().Wait(TimeSpan.FromSeconds(30));
+        _consumer.Dispose();
+        _wake.Dispose();
+    }
+
+    private sealed record PendingCommit(PartitionLane Lane, long Offset, bool AllDone, List<Action<long>> Waiters);
+}

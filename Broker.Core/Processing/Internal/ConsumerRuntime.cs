@@ -1,0 +1,50 @@
+using Akka.Actor;
+using Broker.Hosting.Internal;
+using Broker.Inspection;
+using Broker.Kafka.Internal;
+using Broker.Telemetry;
+
+namespace Broker.Processing.Internal;
+
+/// <summary>
+/// Everything one consumer definition needs on this node, shared by its partition owners and keyed
+/// consumers: settings, the node's Kafka consumer, the handler, the dead-letter publisher and counters.
+/// </summary>
+internal sealed class ConsumerRuntime(
+    string name,
+    string topic,
+    string groupId,
+    ConsumerSettings settings,
+    NodeConsumer consumer,
+    RecordHandler handler,
+    DeadLetterPublisher deadLetters,
+    ConsumerCounters counters) : IDisposable
+{
+    public string Name { get; } = name;
+    public string Topic { get; } = topic;
+    public string GroupId { get; } = groupId;
+    public string DeadLetterTopic { get; } = topic + settings.DeadLetterTopicSuffix;
+    public ConsumerSettings Settings { get; } = settings;
+    public NodeConsumer Consumer { get; } = consumer;
+    public RecordHandler Handler { get; } = handler;
+    public DeadLetterPublisher DeadLetters { get; } = deadLetters;
+    public ConsumerCounters Counters { get; } = counters;
+
+    /// <summary>The consumer's sharding region on this node; set once the region has started.</summary>
+    public IActorRef Region { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>Set when the node starts shutting down: owners started after that do not fetch.</summary>
+    public volatile bool Stopping;
+
+    /// <summary>Name of the sharding region (entity type name) of this consumer.</summary>
+    public string TypeName => "broker-" + Name;
+
+    public ConsumerStatus Status() => new(Name, Topic, GroupId, Counters.ConsumedTotal, Counters.HandledTotal,
+        Counters.FailedTotal, Counters.DeadLetteredTotal, Consumer.Status);
+
+    public void Dispose()
+    {
+        Consumer.Dispose();
+        DeadLetters.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Confluent.Kafka;
+
+namespace Broker.Processing.Internal;
+
+internal sealed partial class KeyedConsumer
+{
+    /// <summary>
+    /// From the partition owner, through the shard (which creates the entity on first use): serve
+    /// <paramref name="Owner"/> for <paramref name="Generation"/>. Answered with <see cref="PartitionOwner.KeyStarted"/>.
+    /// </summary>
+    public sealed record Start(IActorRef Owner, int Generation);
+
+    /// <summary>From the partition owner, directly: records of this key, in offset order.</summary>
+    public sealed record Records(int Generation, ConsumeResult<byte[], byte[]>[] Batch);
+
+    /// <summary>From the partition owner, directly: nothing is in flight for this key; passivate.</summary>
+    public sealed class Passivate
+    {
+        public static readonly Passivate Instance = new();
+        private Passivate() { }
+    }
+
+    /// <summary>To self: the asynchronous step of a record finished.</summary>
+    private sealed record StepCompleted(ConsumeResult<byte[], byte[]> Record, int Generation, Step Step, Task Task);
+
+    private enum Step { Handler, DeadLetter }
+}

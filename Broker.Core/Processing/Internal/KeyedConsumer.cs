@@ -1,0 +1,198 @@
+using Akka.Actor;
+using Akka.Event;
+using Broker.Sharding.Internal;
+using Confluent.Kafka;
+using ShardingPassivate = Akka.Cluster.Sharding.Passivate;
+
+namespace Broker.Processing.Internal;
+
+/// <summary>
+/// The keyed consumer: one sharded entity per record key in its partition's shard. It runs the
+/// handler for its key's records one at a time, in offset order, and acknowledges them to the partition
+/// owner in batches. Handler failures are logged and counted, never thrown: they cannot stop this actor,
+/// its shard or the node. It stays responsive while a handler awaits (the call runs as a task whose
+/// completion comes back as a message), so a hand-off or passivation is never stuck behind a handler.
+/// </summary>
+internal sealed partial class KeyedConsumer : UntypedActor
+{
+    private readonly ConsumerRuntime _runtime;
+    private readonly string _entityId;
+    private readonly bool _deadLetterAll;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<ConsumeResult<byte[], byte[]>> _queue = new();
+    private readonly List<long> _done = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private IActorRef? _owner;
+    private int _generation;
+    private bool _busy;
+    private bool _passivating;
+    private bool _ownerGone;
+
+    public KeyedConsumer(ConsumerRuntime runtime, string entityId)
+    {
+        _runtime = runtime;
+        _entityId = entityId;
+        _deadLetterAll = runtime.Settings.NullKeys == Hosting.NullKeyPolicy.DeadLetter && entityId.EndsWith("#n", StringComparison.Ordinal);
+    }
+
+    public static Props Props(ConsumerRuntime runtime, string entityId) =>
+        Akka.Actor.Props.Create(() => new KeyedConsumer(runtime, entityId));
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Records r:
+                if (r.Generation != _generation) return; // from an owner generation that no longer exists
+                foreach (var record in r.Batch) _queue.Enqueue(record);
+                if (!_busy) Pump();
+                break;
+            case StepCompleted c:
+                _busy = false;
+                Completed(c.Record, c.Generation, c.Step, c.Task);
+                if (!_busy) Pump();
+                break;
+            case Start s:
+                Started(s);
+                break;
+            case Passivate:
+                _passivating = true;
+                Context.Parent.Tell(new ShardingPassivate(ShardStop.Instance));
+                break;
+            case ShardStop:
+                // A hand-off stops us only after our owner has drained and stopped (we watch it), so no
+                // record it handed us is dropped; passivation was asked for by the owner, so we are idle.
+                if (_passivating || _owner is null || _ownerGone) Context.Stop(Self);
+                break;
+            case Terminated t when t.ActorRef.Equals(_owner):
+                _ownerGone = true;
+                _queue.Clear();
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Started(Start start)
+    {
+        if (_passivating)
+        {
+            // Our passivation is already under way at the shard; sending the request back through it gets
+            // it buffered there and delivered to the next incarnation of this entity.
+            Context.Parent.Tell(new ShardEnvelope(EntityIds.ShardOf(_entityId), _entityId, start), Sender);
+            return;
+        }
+        if (!start.Owner.Equals(_owner))
+        {
+            if (_owner is not null) Context.Unwatch(_owner);
+            _owner = start.Owner;
+            _ownerGone = false;
+            Context.Watch(_owner);
+        }
+        if (start.Generation != _generation)
+        {
+            _queue.Clear();
+            _done.Clear();
+            _generation = start.Generation;
+        }
+        _owner.Tell(new PartitionOwner.KeyStarted(_entityId, _generation));
+    }
+
+    /// <summary>Runs queued records until one needs to wait; records finished synchronously cost no message.</summary>
+    private void Pump()
+    {
+        while (_queue.Count > 0)
+        {
+            var record = _queue.Dequeue();
+            Run(record, _deadLetterAll ? Step.DeadLetter : Step.Handler, null);
+            if (_busy) break;
+        }
+        FlushAcks();
+    }
+
+    private void Run(ConsumeResult<byte[], byte[]> record, Step step, Exception? cause)
+    {
+        Task task;
+        try
+        {
+            task = step == Step.Handler
+                ? _runtime.Handler.HandleAsync(record, _stopping.Token)
+                : DeadLetter(record, cause);
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException(e);
+        }
+        if (task.IsCompleted)
+        {
+            Completed(record, _generation, step, task);
+            return;
+        }
+        _busy = true;
+        FlushAcks();
+        var self = Self;
+        var generation = _generation;
+        task.ContinueWith(
+            t => self.Tell(new StepCompleted(record, generation, step, t)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private Task DeadLetter(ConsumeResult<byte[], byte[]> record, Exception? cause)
+    {
+        var reason = cause is PoisonRecordException p ? p.Reason : "missing-key";
+        return _runtime.DeadLetters.PublishAsync(record, _runtime.DeadLetterTopic, reason, cause?.InnerException ?? cause,
+            attempts: 0, _stopping.Token);
+    }
+
+    private void Completed(ConsumeResult<byte[], byte[]> record, int generation, Step step, Task task)
+    {
+        var error = task.Exception?.GetBaseException();
+        if (step == Step.Handler)
+        {
+            if (error is PoisonRecordException poison)
+            {
+                _log.Warning("Dead-lettering {0}/{1}@{2}: {3}", record.Topic, record.Partition.Value, record.Offset.Value, poison.Message);
+                Run(record, Step.DeadLetter, poison);
+                return;
+            }
+            if (task.IsCompletedSuccessfully)
+            {
+                _runtime.Counters.Handled(1);
+            }
+            else
+            {
+                _runtime.Counters.Failed();
+                _log.Error(error, "Handler of {0} failed for {1}/{2}@{3} (key entity {4})",
+                    _runtime.Name, record.Topic, record.Partition.Value, record.Offset.Value, _entityId);
+            }
+        }
+        else
+        {
+            if (!task.IsCompletedSuccessfully)
+            {
+                // Only cancellation (this entity stopping) ends the dead-letter retries: the record stays
+                // un-acked and is read again from the last commit by whoever owns the partition next.
+                _log.Warning("Dead letter for {0}/{1}@{2} not written before stop", record.Topic, record.Partition.Value, record.Offset.Value);
+                return;
+            }
+            _runtime.Counters.DeadLettered();
+        }
+        if (generation == _generation) _done.Add(record.Offset.Value);
+    }
+
+    private void FlushAcks()
+    {
+        if (_done.Count == 0 || _owner is null) return;
+        _owner.Tell(new PartitionOwner.KeyAck(_generation, _done.ToArray()));
+        _done.Clear();
+    }
+
+    protected override void PostStop()
+    {
+        // Not disposed: a handler still finishing may register on the token after we stopped.
+        _stopping.Cancel();
+        base.PostStop();
+    }
+}

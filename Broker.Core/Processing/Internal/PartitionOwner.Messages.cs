@@ -1,0 +1,54 @@
+using Confluent.Kafka;
+
+namespace Broker.Processing.Internal;
+
+internal sealed partial class PartitionOwner
+{
+    /// <summary>
+    /// From the partition discovery singleton, through the sharding region: the owner of
+    /// <paramref name="Topic"/>/<paramref name="Partition"/> must run. Starts it on first delivery;
+    /// repeated as a keep-alive (a no-op while it runs).
+    /// </summary>
+    public sealed record Ensure(string Topic, int Partition);
+
+    /// <summary>From the poll loop: records of this partition, in offset order, fetched for <paramref name="Generation"/>.</summary>
+    public sealed record RecordBatch(int Generation, ConsumeResult<byte[], byte[]>[] Records);
+
+    /// <summary>From a keyed consumer (the sender) that has started for <paramref name="Generation"/>.</summary>
+    public sealed record KeyStarted(string EntityId, int Generation);
+
+    /// <summary>From a keyed consumer (the sender): these offsets are done (handled, failed or dead-lettered).</summary>
+    public sealed record KeyAck(int Generation, long[] Offsets);
+
+    /// <summary>
+    /// Stop fetching, finish what was accepted (bounded by the drain timeout), commit, and reply
+    /// <see cref="Drained"/>; the owner stays up (idle) until its shard stops it.
+    /// </summary>
+    public sealed class Drain
+    {
+        public static readonly Drain Instance = new();
+        private Drain() { }
+    }
+
+    /// <summary>Reply to <see cref="Drain"/>: <paramref name="CommittedOffset"/> was committed (null if nothing was ever consumed).</summary>
+    public sealed record Drained(string ShardId, long? CommittedOffset);
+
+    private sealed record FetchStopped(int Generation);
+
+    private sealed record CommitConfirmed(int Generation, long Offset);
+
+    private sealed class CommitTick
+    {
+        public static readonly CommitTick Instance = new();
+    }
+
+    private sealed class PassivationTick
+    {
+        public static readonly PassivationTick Instance = new();
+    }
+
+    private sealed class DrainTimeout
+    {
+        public static readonly DrainTimeout Instance = new();
+    }
+}

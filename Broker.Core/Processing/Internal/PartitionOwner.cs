@@ -1,0 +1,376 @@
+using Akka.Actor;
+using Akka.Event;
+using Broker.Kafka.Internal;
+using Broker.Sharding.Internal;
+using Confluent.Kafka;
+
+namespace Broker.Processing.Internal;
+
+/// <summary>
+/// The owner of one topic-partition: the entity <c>topic/partition#owner</c> of the partition's shard,
+/// so it lives on the node that hosts the shard, and that node's Kafka consumer fetches the partition
+/// for it. It routes each record to the keyed consumer of the record's key (an entity of the same shard),
+/// at most <c>MaxInFlightPerKey</c> at a time per key, tracks completions in any order, commits the
+/// highest offset below which all is done, passivates idle keyed consumers, and on hand-off or shutdown
+/// stops fetching, drains, commits and only then stops.
+/// </summary>
+internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
+{
+    private static int _generations;
+
+    private readonly ConsumerRuntime _runtime;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OffsetTracker _tracker;
+    private readonly Dictionary<byte[], KeyState> _keys = new(KeyBytesComparer.Instance);
+    private readonly Dictionary<IActorRef, KeyState> _byRef = new();
+    private readonly Dictionary<string, KeyState> _starting = new(StringComparer.Ordinal);
+    private readonly List<KeyState> _touched = new();
+    private readonly List<IActorRef> _drainWaiters = new();
+    private KeyState? _nullKey;
+
+    private string _shardId = "";
+    private string _topic = "";
+    private int _partition = -1;
+    private int _generation;
+    private PartitionLane? _lane;
+    private Phase _phase = Phase.Idle;
+    private long _lastCommitRequested = -1;
+    private bool _fetchStopped;
+    private bool _finalCommitRequested;
+    private bool _stopWhenDrained;
+    private bool _drainTimedOut;
+
+    public PartitionOwner(ConsumerRuntime runtime)
+    {
+        _runtime = runtime;
+        _tracker = new OffsetTracker(runtime.Settings.MaxInFlightPerPartition);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ConsumerRuntime runtime) => Akka.Actor.Props.Create(() => new PartitionOwner(runtime));
+
+    private enum Phase { Idle, Running, Draining, Drained }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case RecordBatch b:
+                if (b.Generation == _generation && _phase is Phase.Running or Phase.Draining) Accept(b.Records);
+                break;
+            case KeyAck a:
+                if (a.Generation == _generation) Acked(a.Offsets);
+                break;
+            case KeyStarted s:
+                KeyReady(s);
+                break;
+            case Ensure e:
+                if (_phase == Phase.Idle && !_runtime.Stopping) Start(e.Topic, e.Partition);
+                break;
+            case CommitTick:
+                CommitIfAdvanced();
+                break;
+            case PassivationTick:
+                PassivateIdleKeys();
+                break;
+            case Terminated t:
+                KeyTerminated(t.ActorRef);
+                break;
+            case Drain:
+                _drainWaiters.Add(Sender);
+                BeginDrain();
+                break;
+            case ShardStop:
+                _stopWhenDrained = true;
+                BeginDrain();
+                break;
+            case FetchStopped f when f.Generation == _generation:
+                _fetchStopped = true;
+                TryFinishDrain();
+                break;
+            case DrainTimeout:
+                DrainTimedOut();
+                break;
+            case CommitConfirmed c when c.Generation == _generation:
+                if (_phase == Phase.Draining && _finalCommitRequested) FinishDrain(c.Offset);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Start(string topic, int partition)
+    {
+        _topic = topic;
+        _partition = partition;
+        _shardId = EntityIds.Shard(topic, partition);
+        Assign();
+        var settings = _runtime.Settings;
+        Timers.StartPeriodicTimer(nameof(CommitTick), CommitTick.Instance, settings.CommitInterval);
+        var sweep = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, settings.PassivateIdleAfter.Ticks / 2));
+        Timers.StartPeriodicTimer(nameof(PassivationTick), PassivationTick.Instance, sweep);
+        _phase = Phase.Running;
+    }
+
+    private void Assign()
+    {
+        _generation = Interlocked.Increment(ref _generations);
+        _tracker.Reset();
+        _lastCommitRequested = -1;
+        _lane = _runtime.Consumer.Assign(_partition, Self, _generation);
+    }
+
+    private void Accept(ConsumeResult<byte[], byte[]>[] records)
+    {
+        var now = Environment.TickCount64;
+        foreach (var record in records)
+        {
+            if (!_tracker.Add(record.Offset.Value))
+            {
+                _log.Warning("Ignoring {0}/{1}@{2}: at or below an offset already accepted", _topic, _partition, record.Offset.Value);
+                _lane!.Release(1);
+                continue;
+            }
+            var key = record.Message.Key;
+            KeyState state;
+            if (key is null)
+            {
+                state = _nullKey ??= new KeyState(null);
+            }
+            else if (!_keys.TryGetValue(key, out state!))
+            {
+                state = new KeyState(key);
+                _keys.Add(key, state);
+            }
+            state.LastUsed = now;
+            if (state.Pending.Count == 0) _touched.Add(state);
+            state.Pending.Enqueue(record);
+        }
+        foreach (var state in _touched) Dispatch(state);
+        _touched.Clear();
+    }
+
+    /// <summary>Hands the key's pending records to its keyed consumer, up to the per-key window; starts the consumer first if needed.</summary>
+    private void Dispatch(KeyState state)
+    {
+        if (state.Ref is null)
+        {
+            if (!state.Starting) StartKey(state);
+            return;
+        }
+        var room = _runtime.Settings.MaxInFlightPerKey - state.InFlight;
+        var n = Math.Min(room, state.Pending.Count);
+        if (n <= 0) return;
+        var batch = new ConsumeResult<byte[], byte[]>[n];
+        for (var i = 0; i < n; i++) batch[i] = state.Pending.Dequeue();
+        state.InFlight += n;
+        state.Ref.Tell(new KeyedConsumer.Records(_generation, batch));
+    }
+
+    /// <summary>
+    /// Starts the key's entity through this shard (our parent), which creates it as its child. Records then
+    /// go to it directly, so a hand-off (when the shard stops routing) can never drop one in between.
+    /// </summary>
+    private void StartKey(KeyState state)
+    {
+        state.Starting = true;
+        state.EntityId ??= EntityIds.ForKey(_shardId, state.Key);
+        _starting[state.EntityId] = state;
+        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId, new KeyedConsumer.Start(Self, _generation)));
+    }
+
+    private void KeyReady(KeyStarted started)
+    {
+        if (started.Generation != _generation || !_starting.Remove(started.EntityId, out var state)) return;
+        state.Starting = false;
+        state.Ref = Sender;
+        _byRef[Sender] = state;
+        Context.Watch(Sender);
+        Dispatch(state);
+    }
+
+    private void Acked(long[] offsets)
+    {
+        if (!_byRef.TryGetValue(Sender, out var state)) return;
+        var done = 0;
+        foreach (var offset in offsets)
+            if (_tracker.Complete(offset)) done++;
+        state.InFlight -= offsets.Length;
+        _lane!.Release(done);
+        if (state.Pending.Count > 0) Dispatch(state);
+        if (_phase == Phase.Draining) TryFinishDrain();
+    }
+
+    /// <summary>
+    /// A keyed consumer stopped. After passivation it is no longer in <see cref="_byRef"/>; stopping with
+    /// records in flight means they are lost on this node, so the partition restarts from its last commit.
+    /// </summary>
+    private void KeyTerminated(IActorRef actor)
+    {
+        if (!_byRef.Remove(actor, out var state)) return;
+        if (state.InFlight == 0 && state.Pending.Count == 0)
+        {
+            Forget(state);
+            return;
+        }
+        _log.Error("Keyed consumer {0} stopped with {1} records in flight; restarting {2} from its last commit",
+            state.EntityId, state.InFlight, _shardId);
+        Reassign();
+    }
+
+    private void Reassign()
+    {
+        if (_lane is { } lane && _tracker.Committable is { } committable)
+            _runtime.Consumer.Commit(lane, committable, _tracker.InFlight == 0, null);
+        foreach (var actor in _byRef.Keys) Context.Unwatch(actor);
+        _byRef.Clear();
+        _keys.Clear();
+        _starting.Clear();
+        _nullKey = null;
+        Assign();
+    }
+
+    private void PassivateIdleKeys()
+    {
+        var idleSince = Environment.TickCount64 - (long)_runtime.Settings.PassivateIdleAfter.TotalMilliseconds;
+        List<KeyState>? idle = null;
+        foreach (var state in _byRef.Values)
+        {
+            if (state.InFlight == 0 && state.Pending.Count == 0 && state.LastUsed <= idleSince)
+                (idle ??= new List<KeyState>()).Add(state);
+        }
+        if (idle is null) return;
+        foreach (var state in idle)
+        {
+            var actor = state.Ref!;
+            Context.Unwatch(actor);
+            _byRef.Remove(actor);
+            Forget(state);
+            actor.Tell(KeyedConsumer.Passivate.Instance);
+        }
+    }
+
+    private void Forget(KeyState state)
+    {
+        if (state.Key is null) _nullKey = null;
+        else _keys.Remove(state.Key);
+    }
+
+    /// <summary>
+    /// Reports the committable offset to the poll loop when it advanced, and on every tick while nothing
+    /// is in flight (the loop may then commit past transaction markers fetched since; it skips a commit
+    /// that would change nothing).
+    /// </summary>
+    private void CommitIfAdvanced()
+    {
+        if (_phase != Phase.Running || _lane is null || _tracker.Committable is not { } committable) return;
+        var allDone = _tracker.InFlight == 0;
+        if (committable <= _lastCommitRequested && !allDone) return;
+        _lastCommitRequested = committable;
+        _runtime.Consumer.Commit(_lane, committable, allDone, null);
+    }
+
+    private void BeginDrain()
+    {
+        switch (_phase)
+        {
+            case Phase.Idle:
+                _phase = Phase.Drained;
+                ReplyDrained(null);
+                return;
+            case Phase.Drained:
+                ReplyDrained(_lastCommitRequested >= 0 ? _lastCommitRequested : null);
+                return;
+            case Phase.Draining:
+                return;
+        }
+        _phase = Phase.Draining;
+        Timers.Cancel(nameof(PassivationTick));
+        Timers.StartSingleTimer(nameof(DrainTimeout), DrainTimeout.Instance, _runtime.Settings.DrainTimeout);
+        var self = Self;
+        var generation = _generation;
+        _runtime.Consumer.StopFetching(_lane!, () => self.Tell(new FetchStopped(generation)));
+        _log.Info("Draining {0}: {1} records in flight", _shardId, _tracker.InFlight);
+    }
+
+    private void TryFinishDrain()
+    {
+        if (_phase != Phase.Draining || !_fetchStopped || _finalCommitRequested) return;
+        if (_tracker.InFlight > 0 && !_drainTimedOut) return;
+        _finalCommitRequested = true;
+        if (_tracker.Committable is not { } committable)
+        {
+            FinishDrain(null);
+            return;
+        }
+        var self = Self;
+        var generation = _generation;
+        _runtime.Consumer.Commit(_lane!, committable, _tracker.InFlight == 0,
+            offset => self.Tell(new CommitConfirmed(generation, offset)));
+    }
+
+    private void DrainTimedOut()
+    {
+        if (_phase != Phase.Draining) return;
+        if (_finalCommitRequested)
+        {
+            _log.Error("Drain of {0}: the final commit was not confirmed in time; stopping anyway", _shardId);
+            FinishDrain(null);
+            return;
+        }
+        _log.Warning("Drain of {0} timed out with {1} records still in flight; committing what is done",
+            _shardId, _tracker.InFlight);
+        _drainTimedOut = true;
+        _fetchStopped = true; // stop waiting for the poll thread too: the lane is revoked below either way
+        TryFinishDrain();
+    }
+
+    private void FinishDrain(long? committed)
+    {
+        _phase = Phase.Drained;
+        if (committed is { } c) _lastCommitRequested = c;
+        Timers.CancelAll();
+        _runtime.Consumer.Revoke(_lane!);
+        _log.Info("Drained {0}: committed offset {1}", _shardId, committed?.ToString() ?? "unchanged");
+        ReplyDrained(committed);
+    }
+
+    private void ReplyDrained(long? committed)
+    {
+        foreach (var waiter in _drainWaiters) waiter.Tell(new Drained(_shardId, committed));
+        _drainWaiters.Clear();
+        if (_phase == Phase.Drained && _stopWhenDrained) Context.Stop(Self);
+    }
+
+    protected override void PostStop()
+    {
+        if (_phase is Phase.Running or Phase.Draining && _lane is not null)
+        {
+            if (_tracker.Committable is { } committable)
+                _runtime.Consumer.Commit(_lane, committable, _tracker.InFlight == 0, null);
+            _runtime.Consumer.Revoke(_lane);
+        }
+        base.PostStop();
+    }
+
+    /// <summary>After a crash the new instance starts the partition again (from its last commit).</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        base.PreRestart(reason, message);
+        if (_partition >= 0) Self.Tell(new Ensure(_topic, _partition));
+    }
+
+    /// <summary>What the owner knows about one key of its partition.</summary>
+    private sealed class KeyState(byte[]? key)
+    {
+        public byte[]? Key { get; } = key;
+        public string? EntityId;
+        public IActorRef? Ref;
+        public bool Starting;
+        public int InFlight;
+        public long LastUsed;
+        public readonly Queue<ConsumeResult<byte[], byte[]>> Pending = new();
+    }
+}

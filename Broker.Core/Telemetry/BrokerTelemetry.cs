@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Broker.Telemetry;
+
+/// <summary>
+/// Broker's one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both named <see cref="Name"/>
+/// (enable them with <c>AddSource("Broker")</c> / <c>AddMeter("Broker")</c>). Every instrument name is
+/// defined here. Labels are low-cardinality: consumer name and topic, never a key or an offset.
+/// </summary>
+public static class BrokerTelemetry
+{
+    /// <summary>The ActivitySource and Meter name: <c>Broker</c>.</summary>
+    public const string Name = "Broker";
+
+    /// <summary>Label: the consumer definition's name.</summary>
+    public const string ConsumerTag = "broker.consumer";
+
+    /// <summary>Label: the topic (OpenTelemetry messaging semantic convention).</summary>
+    public const string TopicTag = "messaging.destination.name";
+
+    /// <summary>Records handed from the Kafka consumer to partition owners. Unit <c>{record}</c>.</summary>
+    public const string RecordsConsumed = "broker.records.consumed";
+
+    /// <summary>Records whose handler call completed. Unit <c>{record}</c>.</summary>
+    public const string RecordsHandled = "broker.records.handled";
+
+    /// <summary>Records whose handler call threw. Unit <c>{record}</c>.</summary>
+    public const string RecordsFailed = "broker.records.failed";
+
+    /// <summary>Records written to a dead-letter topic. Unit <c>{record}</c>.</summary>
+    public const string RecordsDeadLettered = "broker.records.dead_lettered";
+
+    internal static readonly ActivitySource ActivitySource = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Meter Meter = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>(RecordsConsumed, "{record}", "Records handed from the Kafka consumer to partition owners.");
+    internal static readonly Counter<long> Handled = Meter.CreateCounter<long>(RecordsHandled, "{record}", "Records whose handler call completed.");
+    internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(RecordsFailed, "{record}", "Records whose handler call threw.");
+    internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
+}
