@@ -1,0 +1,88 @@
+using Broker.Hosting;
+using Broker.Inspection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace Broker.Tests.Support;
+
+/// <summary>A Broker node (a generic host with AddBroker) consuming one topic with <see cref="TestHandler"/>.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private bool _stopped;
+
+    private TestNode(IHost host, string name)
+    {
+        Host = host;
+        Name = name;
+        Status = host.Services.GetRequiredService<BrokerStatus>();
+    }
+
+    public IHost Host { get; }
+    public string Name { get; }
+    public BrokerStatus Status { get; }
+    public ConsumerStatus Consumer => Status.Consumers.Single();
+
+    /// <summary>Settings every test node uses unless the test overrides them: quick commits and discovery.</summary>
+    public static Dictionary<string, string?> DefaultConfig(string bootstrap, string group) => new()
+    {
+        ["Broker:BootstrapServers"] = bootstrap,
+        ["Broker:GroupId"] = group,
+        ["Broker:Consumer:CommitInterval"] = "200ms",
+        ["Broker:Consumer:PartitionDiscoveryInterval"] = "500ms",
+        ["Broker:Consumer:DrainTimeout"] = "20s",
+    };
+
+    public static Task<TestNode> StartAsync(EmbeddedKafkaFixture kafka, string topic, string group, RecordLog log,
+        ITestOutputHelper output, TestBehavior? behavior = null, Action<ConsumerDefinition<string>>? configure = null,
+        IDictionary<string, string?>? config = null, string name = "node-1")
+    {
+        var settings = DefaultConfig(kafka.Bootstrap, group);
+        foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
+        return StartAsync(settings, topic, log, output, behavior, configure, name);
+    }
+
+    public static async Task<TestNode> StartAsync(IDictionary<string, string?> config, string topic, RecordLog log,
+        ITestOutputHelper output, TestBehavior? behavior = null, Action<ConsumerDefinition<string>>? configure = null,
+        string name = "node-1")
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new XunitLoggerProvider(output, name));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Akka", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddSingleton(log);
+        builder.Services.AddSingleton(behavior ?? new TestBehavior());
+        builder.Services.AddSingleton(new NodeName(name));
+        builder.Services.AddBroker(broker => broker.AddConsumer<string, TestHandler>(topic, configure));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new TestNode(host, name);
+    }
+
+    /// <summary>Stops gracefully: Broker stops fetching, drains, commits, then the ActorSystem stops.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await Host.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Host.Dispose();
+    }
+}
