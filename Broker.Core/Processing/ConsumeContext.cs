@@ -10,13 +10,14 @@ public sealed class ConsumeContext<TMessage>
     private readonly ConsumeResult<byte[], byte[]> _record;
     private readonly TMessage? _message;
 
-    internal ConsumeContext(ConsumeResult<byte[], byte[]> record, TMessage? message, string consumerName, string groupId)
+    internal ConsumeContext(ConsumeResult<byte[], byte[]> record, TMessage? message, RecordHeaders headers,
+        string consumerName, string groupId)
     {
         _record = record;
         _message = message;
         ConsumerName = consumerName;
         GroupId = groupId;
-        Headers = new RecordHeaders(record.Message.Headers);
+        Headers = headers;
     }
 
     /// <summary>The name of the consumer definition that received the record.</summary>

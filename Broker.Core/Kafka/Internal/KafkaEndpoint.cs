@@ -30,8 +30,9 @@ internal sealed class KafkaEndpoint : IDisposable
 
     public ConsumerConfig ConsumerConfig(ResolvedConsumer consumer)
     {
-        var config = new ConsumerConfig(Base())
+        var config = new ConsumerConfig
         {
+            BootstrapServers = BootstrapServers,
             GroupId = consumer.GroupId,
             ClientId = $"broker-{consumer.Name}-{Environment.MachineName}",
             EnableAutoCommit = false,
@@ -41,24 +42,28 @@ internal sealed class KafkaEndpoint : IDisposable
             IsolationLevel = IsolationLevel.ReadCommitted,
             // librdkafka's 1 s default stalls every partition once ~100,000 records are queued.
             FetchQueueBackoffMs = 10,
+            // A partition resumed after a pause waits for the broker's in-flight long poll to end.
+            FetchWaitMaxMs = 100,
         };
-        return config;
+        return WithUserProperties(config);
     }
 
-    public ProducerConfig DeadLetterProducerConfig(ResolvedConsumer consumer) => new(Base())
+    public ProducerConfig DeadLetterProducerConfig(ResolvedConsumer consumer) => WithUserProperties(new ProducerConfig
     {
+        BootstrapServers = BootstrapServers,
         ClientId = $"broker-{consumer.Name}-dlt-{Environment.MachineName}",
         EnableIdempotence = true,
         Acks = Acks.All,
         LingerMs = 5,
         Partitioner = Partitioner.Murmur2Random,
-    };
+    });
 
-    public IAdminClient AdminClient() => new AdminClientBuilder(new AdminClientConfig(Base())).Build();
+    public IAdminClient AdminClient() =>
+        new AdminClientBuilder(WithUserProperties(new AdminClientConfig { BootstrapServers = BootstrapServers })).Build();
 
-    private ClientConfig Base()
+    /// <summary>Applies <c>Broker:Kafka:*</c> last, so users can tune anything Broker does not manage.</summary>
+    private T WithUserProperties<T>(T config) where T : ClientConfig
     {
-        var config = new ClientConfig { BootstrapServers = BootstrapServers };
         foreach (var (key, value) in _configuration.Settings.KafkaProperties) config.Set(key, value);
         return config;
     }

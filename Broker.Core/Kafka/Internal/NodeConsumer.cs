@@ -234,14 +234,17 @@ internal sealed class NodeConsumer : IDisposable
         if (!_lanes.TryGetValue(record.Partition.Value, out var lane)) return; // revoked meanwhile
         if (lane.Draining || lane.PausedByWindow)
         {
-            Drop(lane, record);
+            lane.NoDropSinceAccept = false;
             return;
         }
         if (lane.InFlight >= lane.Window)
         {
+            // librdkafka already handed us this record, so pausing alone would resume after it: remember
+            // where to continue, and fetch it again then. Nothing fetched is lost, nothing is held.
             _consumer.Pause([lane.TopicPartition]);
             lane.PausedByWindow = true;
-            Drop(lane, record);
+            lane.ResumeOffset = record.Offset.Value;
+            lane.NoDropSinceAccept = false;
             return;
         }
         lane.Accept();
@@ -251,25 +254,14 @@ internal sealed class NodeConsumer : IDisposable
         lane.NoDropSinceAccept = true;
     }
 
-    /// <summary>
-    /// A record fetched for a paused or draining partition: rewind the partition to the first such
-    /// record, so it is fetched again on resume (or by the next owner) and none is lost.
-    /// </summary>
-    private void Drop(PartitionLane lane, ConsumeResult<byte[], byte[]> record)
-    {
-        lane.NoDropSinceAccept = false;
-        if (lane.Seeked) return;
-        _consumer.Seek(record.TopicPartitionOffset);
-        lane.Seeked = true;
-    }
-
     private void Flush()
     {
         foreach (var lane in _touched)
         {
             var batch = lane.Batch.ToArray();
             lane.Batch.Clear();
-            lane.Owner.Tell(new PartitionOwner.RecordBatch(lane.Generation, batch), Akka.Actor.ActorRefs.NoSender);
+            if (lane.Offer(batch))
+                lane.Owner.Tell(new PartitionOwner.RecordsAvailable(lane.Generation), Akka.Actor.ActorRefs.NoSender);
             _counters.Consumed(batch.Length);
         }
         _touched.Clear();
@@ -281,8 +273,10 @@ internal sealed class NodeConsumer : IDisposable
         {
             if (!lane.PausedByWindow || lane.Draining || lane.InFlight > lane.ResumeBelow) continue;
             _consumer.Resume([lane.TopicPartition]);
+            // The seek both rewinds to the first record not taken and wakes the broker thread, which
+            // otherwise notices a resumed partition only on its next 1 s tick (librdkafka 2.16).
+            _consumer.Seek(new TopicPartitionOffset(lane.TopicPartition, lane.ResumeOffset));
             lane.PausedByWindow = false;
-            lane.Seeked = false;
         }
     }
 

@@ -11,7 +11,9 @@ namespace Broker.Kafka.Internal;
 /// </summary>
 internal sealed class PartitionLane
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ConsumeResult<byte[], byte[]>[]> _handover = new();
     private int _inFlight;
+    private int _wakePending;
 
     public PartitionLane(TopicPartition topicPartition, IActorRef owner, int generation, int window, int resumeBelow)
     {
@@ -41,6 +43,24 @@ internal sealed class PartitionLane
 
     internal void Accept() => Interlocked.Increment(ref _inFlight);
 
+    /// <summary>
+    /// Poll thread: hands over one poll round's records. Returns true when the owner must be told
+    /// (it is not already due to take records), so a busy owner gets one larger batch instead of many.
+    /// </summary>
+    internal bool Offer(ConsumeResult<byte[], byte[]>[] records)
+    {
+        _handover.Enqueue(records);
+        return Interlocked.Exchange(ref _wakePending, 1) == 0;
+    }
+
+    /// <summary>Owner: takes every record handed over so far, oldest first.</summary>
+    public void TakeAll(List<ConsumeResult<byte[], byte[]>[]> into)
+    {
+        // Clear the flag before draining: anything offered after this point sends a new wake-up.
+        Volatile.Write(ref _wakePending, 0);
+        while (_handover.TryDequeue(out var records)) into.Add(records);
+    }
+
     // ---- poll thread only ----
 
     /// <summary>Records accepted this poll round, flushed to the owner as one batch.</summary>
@@ -52,8 +72,8 @@ internal sealed class PartitionLane
     /// <summary>True once the owner asked to stop fetching: everything fetched after that is dropped.</summary>
     internal bool Draining;
 
-    /// <summary>Seeked back to the first dropped record since the last pause (so nothing dropped is lost).</summary>
-    internal bool Seeked;
+    /// <summary>Where fetching continues when a window pause ends: the first record not accepted.</summary>
+    internal long ResumeOffset;
 
     /// <summary>
     /// Nothing was dropped since the last accepted record, so a consumer position beyond

@@ -21,6 +21,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<ConsumeResult<byte[], byte[]>> _queue = new();
     private readonly List<long> _done = new();
+    private int _handled;
     private readonly CancellationTokenSource _stopping = new();
     private IActorRef? _owner;
     private int _generation;
@@ -35,8 +36,16 @@ internal sealed partial class KeyedConsumer : UntypedActor
         _deadLetterAll = runtime.Settings.NullKeys == Hosting.NullKeyPolicy.DeadLetter && entityId.EndsWith("#n", StringComparison.Ordinal);
     }
 
+    /// <summary>Props that construct the actor directly (no expression compiling per entity: entities are many).</summary>
     public static Props Props(ConsumerRuntime runtime, string entityId) =>
-        Akka.Actor.Props.Create(() => new KeyedConsumer(runtime, entityId));
+        Akka.Actor.Props.CreateBy(new Producer(runtime, entityId));
+
+    private sealed class Producer(ConsumerRuntime runtime, string entityId) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(KeyedConsumer);
+        public ActorBase Produce() => new KeyedConsumer(runtime, entityId);
+        public void Release(ActorBase actor) { }
+    }
 
     protected override void OnReceive(object message)
     {
@@ -159,7 +168,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
             }
             if (task.IsCompletedSuccessfully)
             {
-                _runtime.Counters.Handled(1);
+                _handled++;
             }
             else
             {
@@ -184,6 +193,11 @@ internal sealed partial class KeyedConsumer : UntypedActor
 
     private void FlushAcks()
     {
+        if (_handled > 0)
+        {
+            _runtime.Counters.Handled(_handled); // once per batch: the totals are shared by every key
+            _handled = 0;
+        }
         if (_done.Count == 0 || _owner is null) return;
         _owner.Tell(new PartitionOwner.KeyAck(_generation, _done.ToArray()));
         _done.Clear();

@@ -1,5 +1,3 @@
-using Confluent.Kafka;
-
 namespace Broker.Processing.Internal;
 
 internal sealed partial class PartitionOwner
@@ -11,8 +9,11 @@ internal sealed partial class PartitionOwner
     /// </summary>
     public sealed record Ensure(string Topic, int Partition);
 
-    /// <summary>From the poll loop: records of this partition, in offset order, fetched for <paramref name="Generation"/>.</summary>
-    public sealed record RecordBatch(int Generation, ConsumeResult<byte[], byte[]>[] Records);
+    /// <summary>
+    /// From the poll loop: records of this partition, fetched for <paramref name="Generation"/>, wait in the
+    /// lane (<see cref="Kafka.Internal.PartitionLane.TakeAll"/>). Sent once per batch of hand-overs, not per poll round.
+    /// </summary>
+    public sealed record RecordsAvailable(int Generation);
 
     /// <summary>From a keyed consumer (the sender) that has started for <paramref name="Generation"/>.</summary>
     public sealed record KeyStarted(string EntityId, int Generation);

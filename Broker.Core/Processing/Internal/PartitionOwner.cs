@@ -25,6 +25,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private readonly Dictionary<IActorRef, KeyState> _byRef = new();
     private readonly Dictionary<string, KeyState> _starting = new(StringComparer.Ordinal);
     private readonly List<KeyState> _touched = new();
+    private readonly List<ConsumeResult<byte[], byte[]>[]> _taken = new();
     private readonly List<IActorRef> _drainWaiters = new();
     private KeyState? _nullKey;
 
@@ -48,7 +49,14 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConsumerRuntime runtime) => Akka.Actor.Props.Create(() => new PartitionOwner(runtime));
+    public static Props Props(ConsumerRuntime runtime) => Akka.Actor.Props.CreateBy(new Producer(runtime));
+
+    private sealed class Producer(ConsumerRuntime runtime) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(PartitionOwner);
+        public ActorBase Produce() => new PartitionOwner(runtime);
+        public void Release(ActorBase actor) { }
+    }
 
     private enum Phase { Idle, Running, Draining, Drained }
 
@@ -56,8 +64,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     {
         switch (message)
         {
-            case RecordBatch b:
-                if (b.Generation == _generation && _phase is Phase.Running or Phase.Draining) Accept(b.Records);
+            case RecordsAvailable r:
+                if (r.Generation == _generation && _phase is Phase.Running or Phase.Draining) TakeRecords();
                 break;
             case KeyAck a:
                 if (a.Generation == _generation) Acked(a.Offsets);
@@ -122,9 +130,18 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         _lane = _runtime.Consumer.Assign(_partition, Self, _generation);
     }
 
-    private void Accept(ConsumeResult<byte[], byte[]>[] records)
+    private void TakeRecords()
     {
+        _lane!.TakeAll(_taken);
         var now = Environment.TickCount64;
+        foreach (var records in _taken) Accept(records, now);
+        _taken.Clear();
+        foreach (var state in _touched) Dispatch(state);
+        _touched.Clear();
+    }
+
+    private void Accept(ConsumeResult<byte[], byte[]>[] records, long now)
+    {
         foreach (var record in records)
         {
             if (!_tracker.Add(record.Offset.Value))
@@ -148,11 +165,14 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             if (state.Pending.Count == 0) _touched.Add(state);
             state.Pending.Enqueue(record);
         }
-        foreach (var state in _touched) Dispatch(state);
-        _touched.Clear();
     }
 
-    /// <summary>Hands the key's pending records to its keyed consumer, up to the per-key window; starts the consumer first if needed.</summary>
+    /// <summary>
+    /// Hands the key's pending records to its keyed consumer (starting it first if needed) as one batch, up
+    /// to the per-key window, but only once it has finished the previous batch: it would run them after
+    /// that batch anyway, and meanwhile more records of the key join the next batch, so a busy pipeline
+    /// sends fewer, larger messages.
+    /// </summary>
     private void Dispatch(KeyState state)
     {
         if (state.Ref is null)
@@ -160,6 +180,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             if (!state.Starting) StartKey(state);
             return;
         }
+        if (state.InFlight > 0) return;
         var room = _runtime.Settings.MaxInFlightPerKey - state.InFlight;
         var n = Math.Min(room, state.Pending.Count);
         if (n <= 0) return;
@@ -199,7 +220,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             if (_tracker.Complete(offset)) done++;
         state.InFlight -= offsets.Length;
         _lane!.Release(done);
-        if (state.Pending.Count > 0) Dispatch(state);
+        if (state.Pending.Count > 0 && state.InFlight == 0) Dispatch(state);
         if (_phase == Phase.Draining) TryFinishDrain();
     }
 

@@ -14,11 +14,15 @@ internal sealed class TypedRecordHandler<TMessage, THandler> : RecordHandler
     private readonly string _consumerName;
     private readonly string _groupId;
 
+    /// <summary>The default byte[] deserializer: hand over the record's own value array (nothing else holds it).</summary>
+    private readonly bool _rawValue;
+
     public TypedRecordHandler(IServiceProvider services, HandlerLifetime lifetime,
         IMessageDeserializer<TMessage> deserializer, string consumerName, string groupId)
     {
         _scopes = services.GetRequiredService<IServiceScopeFactory>();
         _deserializer = deserializer;
+        _rawValue = deserializer is ByteArrayDeserializer;
         _consumerName = consumerName;
         _groupId = groupId;
         if (lifetime == HandlerLifetime.Singleton) _singleton = services.GetRequiredService<THandler>();
@@ -27,18 +31,19 @@ internal sealed class TypedRecordHandler<TMessage, THandler> : RecordHandler
     public override Task HandleAsync(ConsumeResult<byte[], byte[]> record, CancellationToken cancellationToken)
     {
         TMessage? message = default;
+        var headers = new RecordHeaders(record.Message.Headers);
         if (record.Message.Value is { } value)
         {
             try
             {
-                message = _deserializer.Deserialize(value, new RecordHeaders(record.Message.Headers));
+                message = _rawValue ? (TMessage)(object)value : _deserializer.Deserialize(value, headers);
             }
             catch (Exception e)
             {
                 throw new PoisonRecordException("deserialization", e);
             }
         }
-        var context = new ConsumeContext<TMessage>(record, message, _consumerName, _groupId);
+        var context = new ConsumeContext<TMessage>(record, message, headers, _consumerName, _groupId);
         return _singleton is not null
             ? _singleton.HandleAsync(context, cancellationToken)
             : HandleScopedAsync(context, cancellationToken);

@@ -1,0 +1,114 @@
+using Broker.Hosting;
+using Broker.Hosting.Internal;
+using Broker.Tests.Support;
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Xunit.Abstractions;
+
+namespace Broker.Tests.Hosting;
+
+/// <summary>Bad configuration stops start-up with an error naming the key, the value and the fix.</summary>
+[Collection(KafkaCollection.Name)]
+public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper output)
+{
+    private static BrokerConfiguration Configure(Dictionary<string, string?> values, Action<BrokerBuilder>? build = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var builder = new BrokerBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection());
+        builder.AddConsumer<string, TestHandler>("orders");
+        build?.Invoke(builder);
+        return new BrokerConfiguration(configuration, builder.Build());
+    }
+
+    private static BrokerConfigurationException Fails(Dictionary<string, string?> values, Action<BrokerBuilder>? build = null) =>
+        Assert.Throws<BrokerConfigurationException>(() => Configure(values, build));
+
+    [Fact]
+    public async Task A_bad_value_stops_the_host_before_anything_is_consumed()
+    {
+        var topic = kafka.CreateTopic(1);
+        kafka.Produce(topic, [new Message<byte[]?, byte[]?> { Key = [1], Value = "x"u8.ToArray() }]);
+        var log = new RecordLog();
+        var config = TestNode.DefaultConfig(kafka.Bootstrap, "g-" + topic);
+        config["Broker:Consumer:MaxInFlightPerPartition"] = "-5";
+
+        var error = await Assert.ThrowsAsync<BrokerConfigurationException>(() => TestNode.StartAsync(config, topic, log, output));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("Broker:Consumer:MaxInFlightPerPartition = '-5'", problem);
+        Assert.Contains("Fix:", problem);
+        Assert.Equal(0, log.Count);
+        var committed = CommittedOffset(topic, "g-" + topic);
+        Assert.True(committed < 0, $"nothing was committed, got {committed}");
+    }
+
+    [Theory]
+    [InlineData("Broker:Consumer:MaxInFlightPerKey", "lots", "not an integer")]
+    [InlineData("Broker:Consumer:CommitInterval", "often", "not a duration")]
+    [InlineData("Broker:Consumer:NullKeys", "drop", "not a known value")]
+    [InlineData("Broker:Consumer:ResumeAt", "1.5", "must be at least 0 and below 1")]
+    [InlineData("Broker:Embedded:Partitions", "0", "must be between 1 and 10000")]
+    [InlineData("Broker:BootstrapServers", "kafka-without-port", "is not host:port")]
+    [InlineData("Broker:Cluster:SeedNodes:0", "localhost:4053", "not an Akka address")]
+    [InlineData("Broker:Kafka:enable.auto.commit", "true", "Broker sets this librdkafka property itself")]
+    [InlineData("Broker:Consumer:MaxInflightPerKey2", "5", "not a Broker setting")]
+    public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
+    {
+        var error = Fails(new() { [key] = value });
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith($"{key} = '{value}'", problem);
+        Assert.Contains(why, problem);
+        Assert.Contains("Fix:", problem);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var error = Fails(new() { ["Broker:Consumer:MaxInFlightPerKey"] = "0", ["Broker:Cluster:Port"] = "70000" });
+        Assert.Equal(2, error.Problems.Count);
+        Assert.Contains("Broker:Cluster:Port", error.Message);
+        Assert.Contains("Broker:Consumer:MaxInFlightPerKey", error.Message);
+    }
+
+    [Fact]
+    public void Values_set_in_code_are_checked_too_and_named_by_consumer()
+    {
+        var error = Fails(new(), b => b.AddConsumer<string, TestHandler>("payments", c => c.Options.MaxInFlightPerKey = 5_000));
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("consumer 'payments'", problem);
+        Assert.Contains("MaxInFlightPerKey (5000) is above MaxInFlightPerPartition (1000)", problem);
+    }
+
+    [Fact]
+    public void Two_consumers_of_one_topic_in_one_group_are_refused()
+    {
+        var error = Fails(new(), b => b.AddConsumer<string, TestHandler>("orders", c => c.Name = "orders-2"));
+        Assert.Contains("consumed twice in group 'broker'", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void Durations_accept_units_and_timespans_and_defaults_come_from_reference_conf()
+    {
+        var config = Configure(new()
+        {
+            ["Broker:Consumer:CommitInterval"] = "250ms",
+            ["Broker:Consumer:DrainTimeout"] = "00:00:30",
+            ["Broker:Consumer:PassivateIdleAfter"] = "2m",
+        });
+        var settings = config.Consumers.Single().Settings;
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.CommitInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.DrainTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.PassivateIdleAfter);
+        Assert.Equal(1000, settings.MaxInFlightPerPartition);
+        Assert.Equal(100, settings.MaxInFlightPerKey);
+        Assert.Equal("broker", config.Consumers.Single().GroupId);
+        Assert.True(config.Settings.UsesEmbeddedKafka);
+        Assert.Equal(12, config.Settings.EmbeddedPartitions);
+    }
+
+    private long CommittedOffset(string topic, string group)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = kafka.Bootstrap, GroupId = group }).Build();
+        return consumer.Committed([new TopicPartition(topic, 0)], TimeSpan.FromSeconds(10))[0].Offset.Value;
+    }
+}

@@ -1,0 +1,40 @@
+using Broker.Hosting;
+using Broker.Inspection;
+using Broker.Processing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Bench;
+
+/// <summary>A Broker node consuming one topic with handler <typeparamref name="THandler"/>; logs only warnings.</summary>
+internal static class BenchNode
+{
+    public static async Task<IHost> StartAsync<THandler>(string bootstrap, string topic, string group,
+        Action<IServiceCollection> services, Action<ConsumerDefinition<byte[]>>? configure = null,
+        IDictionary<string, string?>? config = null)
+        where THandler : class, IMessageHandler<byte[]>
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Broker:BootstrapServers"] = bootstrap,
+            ["Broker:GroupId"] = group,
+        };
+        foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        services(builder.Services);
+        builder.Services.AddBroker(b => b.AddConsumer<byte[], THandler>(topic, c =>
+        {
+            c.Options.HandlerLifetime = HandlerLifetime.Singleton;
+            configure?.Invoke(c);
+        }));
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    public static ConsumerStatus Status(this IHost host) => host.Services.GetRequiredService<BrokerStatus>().Consumers.Single();
+}

@@ -1,0 +1,14 @@
+using Broker.Bench;
+
+// Each scenario prints its measurements and ends with one line "<scenario>: <name> = <value>".
+var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["throughput"] = ThroughputScenario.RunAsync,
+    ["keyed"] = KeyedScenario.RunAsync,
+};
+if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: Broker.Bench <{string.Join("|", scenarios.Keys)}> [options]");
+    return 2;
+}
+return await run(args[1..]);

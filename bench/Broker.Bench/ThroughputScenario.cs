@@ -1,0 +1,88 @@
+using Broker.Kafka;
+using Broker.Processing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Broker.Bench;
+
+/// <summary>
+/// 1,000,000 records of 100 bytes over 10,000 keys on 32 partitions, no-op handler: Broker's records/s
+/// against a plain Confluent.Kafka loop with the same consumer settings on the same embedded Kafka, in
+/// one process. Each side reads the whole backlog from the beginning, measured from its first record.
+/// </summary>
+internal static class ThroughputScenario
+{
+    private const int Records = 1_000_000, Keys = 10_000, Partitions = 32, ValueBytes = 100;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = args.Length >= 2 && args[0] == "--rounds" ? int.Parse(args[1]) : 3;
+        using var kafka = EmbeddedKafka.Start(3);
+        const string topic = "throughput";
+        kafka.CreateTopic(topic, Partitions);
+        var produced = BenchKafka.Produce(kafka.BootstrapServers, topic, Records, Keys, ValueBytes);
+        BenchKafka.AssertNothingDropped(kafka, topic);
+        Console.WriteLine($"produced {Records:N0} records of {ValueBytes} B over {Keys:N0} keys on {Partitions} partitions at {produced:N0}/s");
+
+        var raw = new List<double>();
+        var broker = new List<double>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var cpu = Cpu();
+            raw.Add(BenchKafka.RawLoop(kafka.BootstrapServers, topic, Partitions, Records));
+            var rawCpu = Cpu() - cpu;
+            cpu = Cpu();
+            broker.Add(await BrokerRate(kafka.BootstrapServers, topic, round));
+            var brokerCpu = Cpu() - cpu;
+            Console.WriteLine($"round {round}: raw {raw[^1]:N0} records/s ({rawCpu.TotalSeconds:F1} s CPU), broker {broker[^1]:N0} records/s ({brokerCpu.TotalSeconds:F1} s CPU incl. start/stop)");
+        }
+        var rawMedian = Median(raw);
+        var brokerMedian = Median(broker);
+        Console.WriteLine($"median of {rounds}: raw {rawMedian:N0} records/s, broker {brokerMedian:N0} records/s");
+        Console.WriteLine($"throughput: broker/raw = {brokerMedian / rawMedian:F2}");
+        return 0;
+    }
+
+    private static async Task<double> BrokerRate(string bootstrap, string topic, int round)
+    {
+        var counter = new CountingHandler.Counter(Records);
+        using var host = await BenchNode.StartAsync<CountingHandler>(bootstrap, topic, $"broker-{round}",
+            s => s.AddSingleton(counter));
+        await counter.Done.WaitAsync(TimeSpan.FromMinutes(5));
+        await host.StopAsync();
+        return (Records - 1) / counter.Elapsed.TotalSeconds;
+    }
+
+    private static TimeSpan Cpu() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>Counts records; the clock starts at the first.</summary>
+    private sealed class CountingHandler(CountingHandler.Counter counter) : IMessageHandler<byte[]>
+    {
+        public Task HandleAsync(ConsumeContext<byte[]> context, CancellationToken cancellationToken)
+        {
+            counter.Hit();
+            return Task.CompletedTask;
+        }
+
+        public sealed class Counter(int target)
+        {
+            private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            private long _count;
+            private long _firstTicks;
+            private long _lastTicks;
+
+            public Task Done => _done.Task;
+            public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(_firstTicks, _lastTicks);
+
+            public void Hit()
+            {
+                var n = Interlocked.Increment(ref _count);
+                if (n == 1) _firstTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (n != target) return;
+                _lastTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                _done.TrySetResult();
+            }
+        }
+    }
+}
