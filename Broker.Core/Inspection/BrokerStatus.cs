@@ -16,7 +16,7 @@ public sealed class BrokerStatus
     public string BootstrapServers => _runtime.Kafka.BootstrapServers;
 
     /// <summary>True when this node runs the embedded Kafka.</summary>
-    public bool UsesEmbeddedKafka => _runtime.Kafka.Embedded is not null;
+    public bool UsesEmbeddedKafka => _runtime.Kafka.UsesEmbeddedKafka;
 
     /// <summary>Every consumer on this node (empty until the ActorSystem has started).</summary>
     public IReadOnlyList<ConsumerStatus> Consumers => _runtime.Consumers.Select(c => c.Status()).ToArray();

@@ -11,7 +11,8 @@ namespace Broker.Bench;
 /// </summary>
 internal static class ThroughputScenario
 {
-    private const int Records = 1_000_000, Keys = 10_000, Partitions = 32, ValueBytes = 100;
+    private const int Records = 1_000_000, Partitions = 32, ValueBytes = 100;
+    private static readonly int Keys = int.Parse(Environment.GetEnvironmentVariable("BENCH_KEYS") ?? "10000");
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -27,13 +28,13 @@ internal static class ThroughputScenario
         var broker = new List<double>();
         for (var round = 1; round <= rounds; round++)
         {
-            var cpu = Cpu();
+            var cpu = Resources.Now();
             raw.Add(BenchKafka.RawLoop(kafka.BootstrapServers, topic, Partitions, Records));
-            var rawCpu = Cpu() - cpu;
-            cpu = Cpu();
+            var rawUse = Resources.Now() - cpu;
+            cpu = Resources.Now();
             broker.Add(await BrokerRate(kafka.BootstrapServers, topic, round));
-            var brokerCpu = Cpu() - cpu;
-            Console.WriteLine($"round {round}: raw {raw[^1]:N0} records/s ({rawCpu.TotalSeconds:F1} s CPU), broker {broker[^1]:N0} records/s ({brokerCpu.TotalSeconds:F1} s CPU incl. start/stop)");
+            var brokerUse = Resources.Now() - cpu;
+            Console.WriteLine($"round {round}: raw {raw[^1]:N0} records/s ({rawUse}), broker {broker[^1]:N0} records/s ({brokerUse}, incl. start/stop)");
         }
         var rawMedian = Median(raw);
         var brokerMedian = Median(broker);
@@ -51,8 +52,6 @@ internal static class ThroughputScenario
         await host.StopAsync();
         return (Records - 1) / counter.Elapsed.TotalSeconds;
     }
-
-    private static TimeSpan Cpu() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 

@@ -25,7 +25,10 @@ internal sealed class KafkaEndpoint : IDisposable
     /// <summary>The bootstrap string; starts the embedded Kafka the first time when none is configured.</summary>
     public string BootstrapServers => _bootstrap.Value;
 
-    /// <summary>The embedded Kafka, when this node runs one.</summary>
+    /// <summary>True when no bootstrap servers are configured, so this node runs the embedded Kafka.</summary>
+    public bool UsesEmbeddedKafka => _configuration.Settings.UsesEmbeddedKafka;
+
+    /// <summary>The embedded Kafka, once started.</summary>
     public EmbeddedKafka? Embedded { get; private set; }
 
     public ConsumerConfig ConsumerConfig(ResolvedConsumer consumer)

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Akka.Configuration;
+using Akka.Hosting;
+using Broker.Hosting;
+using Broker.Inspection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OrderProcessing;
+using Spectre.Console;
+
+namespace Broker.Host;
+
+/// <summary>
+/// The <c>run</c> verb: starts a node with the order sample, feeds it from a demo producer when it runs
+/// the embedded Kafka, shows progress until the duration elapses or Ctrl+C/SIGTERM, then drains and summarises.
+/// </summary>
+internal sealed class NodeRunner(RunOptions options)
+{
+    /// <summary>Exit code for a configuration Broker refused.</summary>
+    public const int ConfigurationError = 2;
+
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs the node; returns the process exit code.</summary>
+    public async Task<int> RunAsync()
+    {
+        using var host = Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (BrokerConfigurationException e)
+        {
+            Terminal.Error.MarkupLine("[red]Broker configuration is invalid:[/]");
+            foreach (var problem in e.Problems) Terminal.Error.MarkupLineInterpolated($"[red]  {problem}[/]");
+            return ConfigurationError;
+        }
+
+        var status = host.Services.GetRequiredService<BrokerStatus>();
+        var stats = host.Services.GetRequiredService<OrderStats>();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        AnsiConsole.MarkupLineInterpolated($"Kafka bootstrap: [bold]{status.BootstrapServers}[/]");
+        if (status.UsesEmbeddedKafka) AnsiConsole.MarkupLine("[grey](embedded Kafka; any Kafka client can connect to it)[/]");
+
+        // Only into the embedded Kafka: with bootstrap servers from anywhere (flag or Broker__BootstrapServers)
+        // this node consumes someone's real topic, which must not get demo orders.
+        await using var producer = status.UsesEmbeddedKafka
+            ? new DemoProducer(status.BootstrapServers, options.Topic, options.Rate, options.Keys,
+                host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<DemoProducer>())
+            : null;
+        producer?.Start();
+
+        var clock = Stopwatch.StartNew();
+        RunSummary Capture() => RunSummary.Capture(clock.Elapsed, status, stats, producer?.Produced ?? 0);
+
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping))
+        {
+            if (options.Duration is { } duration) stop.CancelAfter(duration);
+            await new ProgressView(Capture).RunAsync(stop.Token);
+        }
+
+        AnsiConsole.MarkupLine(producer is null
+            ? "[grey]Stopping: draining and committing...[/]"
+            : "[grey]Stopping: flushing the demo producer, draining and committing...[/]");
+        if (producer is not null)
+        {
+            await producer.StopAsync();
+            // After Ctrl+C/SIGTERM the node is already draining (Akka's CLR shutdown hook), so it fetches nothing more.
+            if (!lifetime.ApplicationStopping.IsCancellationRequested) await CatchUpAsync(status, producer.Produced);
+        }
+        await host.StopAsync();
+
+        // Read after the stop: the node refreshed its status one last time with what it committed.
+        var summary = Capture();
+        AnsiConsole.Write(StatusView.Final(summary));
+        if (options.SummaryJson is { } path)
+        {
+            await summary.WriteJsonAsync(path);
+            AnsiConsole.MarkupLineInterpolated($"[grey]Summary written to {path}[/]");
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Gives the node up to <see cref="CatchUpTimeout"/> to fetch the demo's last records: a stopping node
+    /// fetches nothing more, so without this the summary would count the last fetch round's records as lag.
+    /// </summary>
+    private static async Task CatchUpAsync(BrokerStatus status, long produced)
+    {
+        var deadline = DateTime.UtcNow + CatchUpTimeout;
+        while (status.Consumers.Sum(c => c.Consumed) < produced && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+    }
+
+    private IHost Build()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(options.ToConfiguration());
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        // Logs go to stderr, and only warnings unless --verbose, so stdout carries the progress view alone.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, options.Verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // A refused configuration is printed once, as its problem lines, not again as the host's stack trace.
+        if (!options.Verbose) builder.Logging.AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Hosting", LogLevel.Critical);
+        builder.Services.AddBroker(broker =>
+        {
+            broker.AddOrderProcessing(new OrderProcessingOptions { Topic = options.Topic, DownstreamLatency = options.DemoDelay });
+            // Akka's own level too, not only the console filter: Akka prints log events still queued when its
+            // logger stops straight to stdout, into the summary.
+            if (!options.Verbose)
+                broker.ConfigureAkka((akka, _) => akka.AddHocon(ConfigurationFactory.ParseString("akka.loglevel = WARNING"), HoconAddMode.Prepend));
+        });
+        return builder.Build();
+    }
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+
+namespace Broker.Host;
+
+/// <summary>The <c>run</c> verb's flags and action: one node running the order sample.</summary>
+internal sealed class RunCommand
+{
+    private readonly Option<double?> _duration = new Option<double?>("--duration")
+    {
+        Description = "Stop gracefully after this many seconds. Default: run until Ctrl+C or SIGTERM.",
+        HelpName = "SECONDS",
+    }.InRange(0.001);
+
+    private readonly Option<string?> _summaryJson = new("--summary-json")
+    {
+        Description = "At exit, write a JSON summary (counts, lag, committed offsets per partition) to this file.",
+        HelpName = "PATH",
+    };
+
+    private readonly Option<int> _rate = new Option<int>("--rate")
+    {
+        Description = "Demo producer records per second.",
+        HelpName = "N",
+        DefaultValueFactory = _ => 1000,
+    }.InRange(1);
+
+    private readonly Option<int> _keys = new Option<int>("--keys")
+    {
+        Description = "Distinct customers (record keys) the demo producer writes.",
+        HelpName = "K",
+        DefaultValueFactory = _ => 1000,
+    }.InRange(1);
+
+    private readonly Option<int> _demoDelay = new Option<int>("--demo-delay")
+    {
+        Description = "The sample handler's simulated downstream latency per order, in milliseconds.",
+        HelpName = "MS",
+        DefaultValueFactory = _ => 1,
+    }.InRange(0);
+
+    private readonly Option<int?> _partitions = new Option<int?>("--partitions")
+    {
+        Description = "Partitions of the embedded Kafka's topic (Broker:Embedded:Partitions). Default: 12.",
+        HelpName = "N",
+    }.InRange(1, 10_000);
+
+    private readonly Option<string?> _bootstrap = new("--bootstrap")
+    {
+        Description = "Consume an existing Kafka instead of the embedded one (Broker:BootstrapServers); then there is no demo producer.",
+        HelpName = "HOST:PORT[,...]",
+    };
+
+    private readonly Option<string> _topic = new("--topic")
+    {
+        Description = "Topic to consume.",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => "orders",
+    };
+
+    private readonly Option<string?> _group = new("--group")
+    {
+        Description = "Consumer group (Broker:GroupId). Default: broker.",
+        HelpName = "ID",
+    };
+
+    private readonly Option<bool> _verbose = new("--verbose")
+    {
+        Description = "Show Broker and Akka Information logs (by default only warnings and errors, so the live view stays readable).",
+    };
+
+    private RunCommand(Command command)
+    {
+        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _partitions, _bootstrap, _topic, _group, _verbose })
+            command.Options.Add(option);
+        command.SetAction((parse, _) => new NodeRunner(Read(parse)).RunAsync());
+    }
+
+    /// <summary>Adds the <c>run</c> flags and action to <paramref name="command"/> (the root command or the <c>run</c> verb).</summary>
+    public static Command AddTo(Command command)
+    {
+        _ = new RunCommand(command);
+        return command;
+    }
+
+    private RunOptions Read(ParseResult parse) => new(
+        parse.GetValue(_duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        parse.GetValue(_summaryJson),
+        parse.GetValue(_rate),
+        parse.GetValue(_keys),
+        TimeSpan.FromMilliseconds(parse.GetValue(_demoDelay)),
+        parse.GetValue(_partitions),
+        parse.GetValue(_bootstrap),
+        parse.GetValue(_topic)!,
+        parse.GetValue(_group),
+        parse.GetValue(_verbose));
+}

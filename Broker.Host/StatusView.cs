@@ -1,0 +1,61 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Broker.Host;
+
+/// <summary>The Spectre renderings of a <see cref="RunSummary"/> shared by the live view and the final summary.</summary>
+internal static class StatusView
+{
+    /// <summary>The warning shown while the embedded Kafka has dropped records.</summary>
+    public const string DroppedWarning =
+        "[red]Warning: the embedded Kafka dropped its oldest records (each mock partition keeps only 5 MiB); records not consumed by then are lost. Use more --partitions or a lower --rate.[/]";
+
+    /// <summary>The live view: totals, the current rate and one row per partition.</summary>
+    public static IRenderable Live(RunSummary s, double rate)
+    {
+        var totals = new Grid().AddColumns(10);
+        totals.AddRow("[grey]elapsed[/]", Elapsed(s), "[grey]produced[/]", N(s.Produced), "[grey]handled[/]", N(s.Handled),
+            "[grey]failed[/]", N(s.Failed), "[grey]records/s[/]", $"[bold]{rate:N0}[/]");
+        totals.AddRow("[grey]in flight[/]", N(s.InFlight), "[grey]lag[/]", N(s.Lag), "[grey]dead-lettered[/]", N(s.DeadLettered),
+            "[grey]out of order[/]", N(s.OutOfOrder), "", "");
+        return Stack(totals, Partitions(s), s);
+    }
+
+    /// <summary>The final summary: every total and each partition's committed offset and lag after the drain.</summary>
+    public static IRenderable Final(RunSummary s)
+    {
+        var totals = new Table().Border(TableBorder.Rounded).Title("[bold]Run summary[/]").HideHeaders()
+            .AddColumn("").AddColumn(new TableColumn("").RightAligned());
+        totals.AddRow("Elapsed", Elapsed(s));
+        totals.AddRow("Kafka", Markup.Escape(s.BootstrapServers));
+        totals.AddRow("Embedded Kafka", s.EmbeddedKafka ? "yes" : "no");
+        totals.AddRow("Produced", N(s.Produced));
+        totals.AddRow("Consumed", N(s.Consumed));
+        totals.AddRow("Handled", N(s.Handled));
+        totals.AddRow("Handled/s (average)", N(s.ElapsedSeconds > 0 ? (long)(s.Handled / s.ElapsedSeconds) : 0));
+        totals.AddRow("Failed", N(s.Failed));
+        totals.AddRow("Dead-lettered", N(s.DeadLettered));
+        totals.AddRow("Out of order", s.OutOfOrder == 0 ? "0" : $"[red]{s.OutOfOrder:N0}[/]");
+        totals.AddRow("In flight", N(s.InFlight));
+        totals.AddRow("Lag", N(s.Lag));
+        return Stack(totals, Partitions(s), s);
+    }
+
+    private static IRenderable Stack(IRenderable totals, IRenderable partitions, RunSummary s) =>
+        s.RecordsDroppedByEmbeddedKafka ? new Rows(totals, partitions, new Markup(DroppedWarning)) : new Rows(totals, partitions);
+
+    private static Table Partitions(RunSummary s)
+    {
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var header in new[] { "partition", "committed", "end offset", "lag", "in flight", "paused" })
+            table.AddColumn(new TableColumn($"[grey]{header}[/]").RightAligned());
+        foreach (var p in s.Partitions)
+            table.AddRow(p.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture), N(p.CommittedOffset),
+                N(p.EndOffset), N(p.Lag), N(p.InFlight), p.Paused ? "[yellow]yes[/]" : "");
+        return table;
+    }
+
+    private static string Elapsed(RunSummary s) => TimeSpan.FromSeconds(Math.Floor(s.ElapsedSeconds)).ToString(@"hh\:mm\:ss");
+
+    private static string N(long? value) => value is { } v ? v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "-";
+}

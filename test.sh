@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command: makes sure what the tests need is installed and running, then runs them.
+#   ./test.sh                      all tests
+#   ./test.sh --filter PipelineSpec   any extra arguments go to `dotnet test`
+# Needs: the .NET 10 SDK. Installs and starts PostgreSQL (for the persistence tests) when missing,
+# using apt-get and pg_ctlcluster; the tests create their own databases on it.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_postgres() {
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "test.sh: installing PostgreSQL (apt-get install -y postgresql)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$version" ]; then
+    echo "test.sh: PostgreSQL is installed but has no cluster under /etc/postgresql" >&2
+    exit 1
+  fi
+  if ! pg_lsclusters -h 2>/dev/null | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -q online; then
+    echo "test.sh: starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  fi
+  # The tests connect as the postgres superuser with this password over TCP on localhost.
+  as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres';\"" >/dev/null
+  export BROKER_TEST_POSTGRES="${BROKER_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres}"
+}
+
+ensure_postgres
+dotnet test Broker.sln -c Release "$@"
