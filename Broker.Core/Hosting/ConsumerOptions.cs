@@ -16,6 +16,13 @@ public sealed class ConsumerOptions
     /// </summary>
     public int? MaxInFlightPerPartition { get; set; }
 
+    /// <summary>
+    /// Records of this consumer accepted on this node and not yet done, over all its partitions. When reached,
+    /// the poll loop takes no more records from librdkafka until some finish, so a backlog waits in Kafka
+    /// rather than in memory. Unit: records. Default 5000. Range MaxInFlightPerPartition..10,000,000.
+    /// </summary>
+    public int? MaxInFlight { get; set; }
+
     /// <summary>Records of one key handed to its keyed consumer and not yet done. Unit: records. Default 100. Range 1..MaxInFlightPerPartition.</summary>
     public int? MaxInFlightPerKey { get; set; }
 
@@ -52,6 +59,7 @@ public sealed class ConsumerOptions
     internal void OverrideWith(ConsumerOptions other)
     {
         MaxInFlightPerPartition = other.MaxInFlightPerPartition ?? MaxInFlightPerPartition;
+        MaxInFlight = other.MaxInFlight ?? MaxInFlight;
         MaxInFlightPerKey = other.MaxInFlightPerKey ?? MaxInFlightPerKey;
         ResumeAt = other.ResumeAt ?? ResumeAt;
         CommitInterval = other.CommitInterval ?? CommitInterval;

@@ -31,6 +31,9 @@ public static class BrokerTelemetry
     /// <summary>Records written to a dead-letter topic. Unit <c>{record}</c>.</summary>
     public const string RecordsDeadLettered = "broker.records.dead_lettered";
 
+    /// <summary>Messages to a partition owner or keyed consumer dropped because its bounded mailbox was full (a flow-control bug if ever above 0). Unit <c>{message}</c>.</summary>
+    public const string MailboxOverflows = "broker.mailbox.overflows";
+
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
 
     internal static readonly Meter Meter = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
@@ -38,5 +41,6 @@ public static class BrokerTelemetry
     internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>(RecordsConsumed, "{record}", "Records handed from the Kafka consumer to partition owners.");
     internal static readonly Counter<long> Handled = Meter.CreateCounter<long>(RecordsHandled, "{record}", "Records whose handler call completed.");
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(RecordsFailed, "{record}", "Records whose handler call threw.");
+    internal static readonly Counter<long> Overflows = Meter.CreateCounter<long>(MailboxOverflows, "{message}", "Messages dropped because an entity's bounded mailbox was full.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
 }

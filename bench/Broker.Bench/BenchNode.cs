@@ -26,11 +26,16 @@ internal static class BenchNode
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         services(builder.Services);
-        builder.Services.AddBroker(b => b.AddConsumer<byte[], THandler>(topic, c =>
+        builder.Services.AddBroker(b =>
         {
-            c.Options.HandlerLifetime = HandlerLifetime.Singleton;
-            configure?.Invoke(c);
-        }));
+            b.AddConsumer<byte[], THandler>(topic, c =>
+            {
+                c.Options.HandlerLifetime = HandlerLifetime.Singleton;
+                configure?.Invoke(c);
+            });
+            if (Environment.GetEnvironmentVariable("BENCH_HOCON") is { } hocon)
+                b.ConfigureAkka((akka, _) => Akka.Hosting.AkkaHostingExtensions.AddHocon(akka, Akka.Configuration.ConfigurationFactory.ParseString(hocon), Akka.Hosting.HoconAddMode.Prepend));
+        });
         var host = builder.Build();
         await host.StartAsync();
         return host;

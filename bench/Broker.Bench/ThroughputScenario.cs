@@ -29,7 +29,7 @@ internal static class ThroughputScenario
         for (var round = 1; round <= rounds; round++)
         {
             var cpu = Resources.Now();
-            raw.Add(BenchKafka.RawLoop(kafka.BootstrapServers, topic, Partitions, Records));
+            raw.Add(Environment.GetEnvironmentVariable("BENCH_SKIP_RAW") is null ? BenchKafka.RawLoop(kafka.BootstrapServers, topic, Partitions, Records) : 1);
             var rawUse = Resources.Now() - cpu;
             cpu = Resources.Now();
             broker.Add(await BrokerRate(kafka.BootstrapServers, topic, round));
@@ -46,9 +46,20 @@ internal static class ThroughputScenario
     private static async Task<double> BrokerRate(string bootstrap, string topic, int round)
     {
         var counter = new CountingHandler.Counter(Records);
+        using var gclog = Environment.GetEnvironmentVariable("BENCH_GCLOG") is null ? null : new GcLog();
         using var host = await BenchNode.StartAsync<CountingHandler>(bootstrap, topic, $"broker-{round}",
-            s => s.AddSingleton(counter));
+            s => s.AddSingleton(counter),
+            config: Environment.GetEnvironmentVariable("BENCH_WINDOW") is { } w ? new Dictionary<string, string?> { ["Broker:Consumer:MaxInFlightPerPartition"] = w, ["Broker:Consumer:MaxInFlightPerKey"] = "100" } : null);
         await counter.Done.WaitAsync(TimeSpan.FromMinutes(5));
+        if (Environment.GetEnvironmentVariable("BENCH_SEGMENTS") is not null)
+        {
+            var prev = counter.Marks[1];
+            for (var i = 2; i <= 10; i++)
+            {
+                Console.WriteLine($"  segment {i}: {100_000 / System.Diagnostics.Stopwatch.GetElapsedTime(prev, counter.Marks[i]).TotalSeconds:N0}/s");
+                prev = counter.Marks[i];
+            }
+        }
         await host.StopAsync();
         return (Records - 1) / counter.Elapsed.TotalSeconds;
     }
@@ -74,10 +85,13 @@ internal static class ThroughputScenario
             public Task Done => _done.Task;
             public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(_firstTicks, _lastTicks);
 
+            public readonly long[] Marks = new long[11];
+
             public void Hit()
             {
                 var n = Interlocked.Increment(ref _count);
                 if (n == 1) _firstTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (n % 100_000 == 0) Marks[n / 100_000] = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (n != target) return;
                 _lastTicks = System.Diagnostics.Stopwatch.GetTimestamp();
                 _done.TrySetResult();

@@ -24,6 +24,7 @@ internal static class BrokerOptionsBinder
             ["Embedded:Partitions"] = ((o, v) => o.Embedded.Partitions = Int(v), "an integer 1..10000"),
             ["Cluster:Hostname"] = ((o, v) => o.Cluster.Hostname = v, "a host name or IP address"),
             ["Cluster:Port"] = ((o, v) => o.Cluster.Port = Int(v), "a port 0..65535"),
+            ["Consumer:MaxInFlight"] = ((o, v) => o.Consumer.MaxInFlight = Int(v), "an integer (records)"),
             ["Consumer:MaxInFlightPerPartition"] = ((o, v) => o.Consumer.MaxInFlightPerPartition = Int(v), "an integer (records)"),
             ["Consumer:MaxInFlightPerKey"] = ((o, v) => o.Consumer.MaxInFlightPerKey = Int(v), "an integer (records)"),
             ["Consumer:ResumeAt"] = ((o, v) => o.Consumer.ResumeAt = Double(v), "a fraction such as 0.5"),

@@ -68,6 +68,7 @@ internal static partial class BrokerOptionsValidator
     /// <summary>Checks the values set in <paramref name="o"/>; <paramref name="prefix"/> is prepended to each property name.</summary>
     public static void ValidateConsumer(ConsumerOptions o, string prefix, List<string> problems)
     {
+        Range(o.MaxInFlight, 1, 10_000_000, prefix + nameof(o.MaxInFlight), "records", problems);
         Range(o.MaxInFlightPerPartition, 1, 1_000_000, prefix + nameof(o.MaxInFlightPerPartition), "records", problems);
         Range(o.MaxInFlightPerKey, 1, 1_000_000, prefix + nameof(o.MaxInFlightPerKey), "records", problems);
         Range(o.MaxPollRecords, 1, 100_000, prefix + nameof(o.MaxPollRecords), "records", problems);
@@ -84,6 +85,9 @@ internal static partial class BrokerOptionsValidator
     /// <summary>Checks what only the merged settings show (one value bounded by another).</summary>
     public static void ValidateEffective(ConsumerSettings s, string where, List<string> problems)
     {
+        if (s.MaxInFlightPerPartition > s.MaxInFlight)
+            problems.Add($"{where}: MaxInFlightPerPartition ({s.MaxInFlightPerPartition}) is above MaxInFlight ({s.MaxInFlight}), the limit over all partitions. " +
+                         "Fix: lower MaxInFlightPerPartition or raise MaxInFlight.");
         if (s.MaxInFlightPerKey > s.MaxInFlightPerPartition)
             problems.Add($"{where}: MaxInFlightPerKey ({s.MaxInFlightPerKey}) is above MaxInFlightPerPartition ({s.MaxInFlightPerPartition}). " +
                          "Fix: lower MaxInFlightPerKey or raise MaxInFlightPerPartition.");

@@ -63,6 +63,7 @@ internal sealed class BrokerRuntime : IDisposable
         var s = _configuration.Settings;
         var drain = _configuration.Consumers.Max(c => c.Settings.DrainTimeout) + TimeSpan.FromSeconds(5);
         var seeds = string.Join(", ", s.SeedNodes.Select(n => $"\"{n}\""));
+        var ownerMailbox = 2 * _configuration.Consumers.Max(c => c.Settings.MaxInFlightPerPartition) + 256;
         return ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = "{{s.Hostname}}"
@@ -70,6 +71,7 @@ internal sealed class BrokerRuntime : IDisposable
             }
             akka.cluster.seed-nodes = [{{seeds}}]
             akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(long)drain.TotalMilliseconds}}ms
+            broker.partition-owner-mailbox.mailbox-capacity = {{ownerMailbox}}
             """);
     }
 
@@ -82,11 +84,12 @@ internal sealed class BrokerRuntime : IDisposable
             var runtime = CreateConsumer(resolved);
             _consumers.Add(runtime);
             runtime.Consumer.Start();
+            // One Props per entity kind, shared by all entities: keys can be millions.
+            var ownerProps = PartitionOwner.Props(runtime);
+            var keyedProps = KeyedConsumer.Props(runtime);
             runtime.Region = sharding.Start(
                 runtime.TypeName,
-                entityId => EntityIds.IsOwner(entityId)
-                    ? PartitionOwner.Props(runtime)
-                    : KeyedConsumer.Props(runtime, entityId),
+                entityId => EntityIds.IsOwner(entityId) ? ownerProps : keyedProps,
                 shardingSettings,
                 ShardMessageExtractor.Instance,
                 ShardAllocationStrategy.LeastShardAllocationStrategy(absoluteLimit: 0, relativeLimit: 0.1),

@@ -5,6 +5,7 @@ namespace Broker.Hosting.Internal;
 
 /// <summary>The effective, immutable settings of one consumer (see <see cref="ConsumerOptions"/> for each one's meaning).</summary>
 internal sealed record ConsumerSettings(
+    int MaxInFlight,
     int MaxInFlightPerPartition,
     int MaxInFlightPerKey,
     double ResumeAt,
@@ -23,6 +24,7 @@ internal sealed record ConsumerSettings(
     {
         var c = config.GetConfig("broker.consumer");
         return new ConsumerSettings(
+            c.GetInt("max-in-flight"),
             c.GetInt("max-in-flight-per-partition"),
             c.GetInt("max-in-flight-per-key"),
             c.GetDouble("resume-at"),
@@ -39,6 +41,7 @@ internal sealed record ConsumerSettings(
 
     /// <summary>These settings with every non-null value of <paramref name="o"/> applied.</summary>
     public ConsumerSettings With(ConsumerOptions o) => new(
+        o.MaxInFlight ?? MaxInFlight,
         o.MaxInFlightPerPartition ?? MaxInFlightPerPartition,
         o.MaxInFlightPerKey ?? MaxInFlightPerKey,
         o.ResumeAt ?? ResumeAt,

@@ -36,6 +36,7 @@ internal sealed class NodeConsumer : IDisposable
     private readonly List<PartitionLane> _touched = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    private readonly InFlightBudget _budget;
     private volatile bool _stopping;
     private volatile IReadOnlyList<PartitionStatus> _status = [];
     private DateTime _nextStatus = DateTime.MinValue;
@@ -53,6 +54,7 @@ internal sealed class NodeConsumer : IDisposable
             .SetErrorHandler((_, e) => logger.Log(e.IsFatal ? LogLevel.Critical : LogLevel.Warning,
                 "Kafka consumer error on {Topic}: {Code} {Reason}", topic, e.Code, e.Reason))
             .Build();
+        _budget = new InFlightBudget(settings.MaxInFlight);
         _thread = new Thread(Run) { IsBackground = true, Name = $"broker-poll-{name}" };
     }
 
@@ -74,7 +76,7 @@ internal sealed class NodeConsumer : IDisposable
     public PartitionLane Assign(int partition, Akka.Actor.IActorRef owner, int generation)
     {
         var lane = new PartitionLane(new TopicPartition(_topic, partition), owner, generation,
-            _settings.MaxInFlightPerPartition, _settings.ResumeBelow);
+            _settings.MaxInFlightPerPartition, _settings.ResumeBelow, _budget);
         Enqueue(() =>
         {
             var tp = lane.TopicPartition;
@@ -167,7 +169,7 @@ internal sealed class NodeConsumer : IDisposable
                     continue;
                 }
                 ResumeDrainedLanes();
-                Poll();
+                if (_budget.WaitForRoom(TimeSpan.FromMilliseconds(50))) Poll();
                 CommitPending(force: false);
                 RefreshStatus();
             }
@@ -237,7 +239,7 @@ internal sealed class NodeConsumer : IDisposable
             lane.NoDropSinceAccept = false;
             return;
         }
-        if (lane.InFlight >= lane.Window)
+        if (lane.InFlight + (lane.Batch?.Count ?? 0) >= lane.Window)
         {
             // librdkafka already handed us this record, so pausing alone would resume after it: remember
             // where to continue, and fetch it again then. Nothing fetched is lost, nothing is held.
@@ -247,8 +249,11 @@ internal sealed class NodeConsumer : IDisposable
             lane.NoDropSinceAccept = false;
             return;
         }
-        lane.Accept();
-        if (lane.Batch.Count == 0) _touched.Add(lane);
+        if (lane.Batch is null)
+        {
+            lane.Batch = new List<ConsumeResult<byte[], byte[]>>();
+            _touched.Add(lane);
+        }
         lane.Batch.Add(record);
         lane.NextOffset = record.Offset.Value + 1;
         lane.NoDropSinceAccept = true;
@@ -258,11 +263,11 @@ internal sealed class NodeConsumer : IDisposable
     {
         foreach (var lane in _touched)
         {
-            var batch = lane.Batch.ToArray();
-            lane.Batch.Clear();
+            var batch = lane.Batch!;
+            lane.Batch = null;
             if (lane.Offer(batch))
                 lane.Owner.Tell(new PartitionOwner.RecordsAvailable(lane.Generation), Akka.Actor.ActorRefs.NoSender);
-            _counters.Consumed(batch.Length);
+            _counters.Consumed(batch.Count);
         }
         _touched.Clear();
     }

@@ -11,12 +11,18 @@ namespace Broker.Kafka.Internal;
 /// </summary>
 internal sealed class PartitionLane
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<ConsumeResult<byte[], byte[]>[]> _handover = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<List<ConsumeResult<byte[], byte[]>>> _handover = new();
+    private readonly object _gate = new();
     private int _inFlight;
+    private bool _retired;
     private int _wakePending;
 
-    public PartitionLane(TopicPartition topicPartition, IActorRef owner, int generation, int window, int resumeBelow)
+    private readonly InFlightBudget _budget;
+
+    public PartitionLane(TopicPartition topicPartition, IActorRef owner, int generation, int window, int resumeBelow,
+        InFlightBudget budget)
     {
+        _budget = budget;
         TopicPartition = topicPartition;
         Owner = owner;
         Generation = generation;
@@ -38,23 +44,50 @@ internal sealed class PartitionLane
     /// <summary>Records handed to the owner and not yet released.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>Called by the owner when <paramref name="records"/> records are done.</summary>
-    public void Release(int records) => Interlocked.Add(ref _inFlight, -records);
+    /// <summary>Owner: <paramref name="records"/> records are done.</summary>
+    public void Release(int records)
+    {
+        lock (_gate)
+        {
+            if (_retired) return;
+            _inFlight -= records;
+            _budget.Return(records);
+        }
+    }
 
-    internal void Accept() => Interlocked.Increment(ref _inFlight);
+    /// <summary>
+    /// Owner: this lane is finished with (its partition stopped or was assigned again). What it still
+    /// counts goes back to the consumer's budget, and later hand-overs and releases change nothing.
+    /// </summary>
+    public void Retire()
+    {
+        lock (_gate)
+        {
+            if (_retired) return;
+            _retired = true;
+            _budget.Return(_inFlight);
+            _inFlight = 0;
+        }
+    }
 
     /// <summary>
     /// Poll thread: hands over one poll round's records. Returns true when the owner must be told
     /// (it is not already due to take records), so a busy owner gets one larger batch instead of many.
     /// </summary>
-    internal bool Offer(ConsumeResult<byte[], byte[]>[] records)
+    internal bool Offer(List<ConsumeResult<byte[], byte[]>> records)
     {
+        lock (_gate)
+        {
+            if (_retired) return false;
+            _inFlight += records.Count;
+            _budget.Take(records.Count);
+        }
         _handover.Enqueue(records);
         return Interlocked.Exchange(ref _wakePending, 1) == 0;
     }
 
     /// <summary>Owner: takes every record handed over so far, oldest first.</summary>
-    public void TakeAll(List<ConsumeResult<byte[], byte[]>[]> into)
+    public void TakeAll(List<List<ConsumeResult<byte[], byte[]>>> into)
     {
         // Clear the flag before draining: anything offered after this point sends a new wake-up.
         Volatile.Write(ref _wakePending, 0);
@@ -63,8 +96,8 @@ internal sealed class PartitionLane
 
     // ---- poll thread only ----
 
-    /// <summary>Records accepted this poll round, flushed to the owner as one batch.</summary>
-    internal readonly List<ConsumeResult<byte[], byte[]>> Batch = new();
+    /// <summary>Records accepted this poll round, handed to the owner as one batch (a new list each round).</summary>
+    internal List<ConsumeResult<byte[], byte[]>>? Batch;
 
     /// <summary>True while paused on the consumer because the window was full.</summary>
     internal bool PausedByWindow;

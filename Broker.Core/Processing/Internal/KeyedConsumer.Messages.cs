@@ -7,12 +7,15 @@ internal sealed partial class KeyedConsumer
 {
     /// <summary>
     /// From the partition owner, through the shard (which creates the entity on first use): serve
-    /// <paramref name="Owner"/> for <paramref name="Generation"/>. Answered with <see cref="PartitionOwner.KeyStarted"/>.
+    /// <paramref name="Owner"/> for <paramref name="Generation"/>, reporting finished records to <paramref name="Inbox"/>;
+    /// handler calls get <paramref name="Stopping"/>,
+    /// which the owner cancels when that generation ends (hand-off, shutdown, restart).
+    /// Answered with <see cref="PartitionOwner.KeyStarted"/>.
     /// </summary>
-    public sealed record Start(IActorRef Owner, int Generation);
+    public sealed record Start(IActorRef Owner, OwnerInbox Inbox, int Generation, CancellationToken Stopping);
 
     /// <summary>From the partition owner, directly: records of this key, in offset order.</summary>
-    public sealed record Records(int Generation, ConsumeResult<byte[], byte[]>[] Batch);
+    public sealed record Records(int Generation, IReadOnlyList<ConsumeResult<byte[], byte[]>> Batch);
 
     /// <summary>From the partition owner, directly: nothing is in flight for this key; passivate.</summary>
     public sealed class Passivate

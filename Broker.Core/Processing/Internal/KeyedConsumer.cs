@@ -18,32 +18,39 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private readonly ConsumerRuntime _runtime;
     private readonly string _entityId;
     private readonly bool _deadLetterAll;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Queue<ConsumeResult<byte[], byte[]>> _queue = new();
+    private ILoggingAdapter? _logger;
+    private readonly Queue<IReadOnlyList<ConsumeResult<byte[], byte[]>>> _batches = new();
+    private int _next; // index of the next record in the head batch
     private readonly List<long> _done = new();
     private int _handled;
-    private readonly CancellationTokenSource _stopping = new();
+    private CancellationToken _stopping;
     private IActorRef? _owner;
+    private OwnerInbox? _inbox;
     private int _generation;
     private bool _busy;
     private bool _passivating;
     private bool _ownerGone;
 
-    public KeyedConsumer(ConsumerRuntime runtime, string entityId)
+    public KeyedConsumer(ConsumerRuntime runtime)
     {
         _runtime = runtime;
+        // The shard names each entity's actor after its (URL-escaped) entity id.
+        var entityId = Uri.UnescapeDataString(Self.Path.Name);
         _entityId = entityId;
         _deadLetterAll = runtime.Settings.NullKeys == Hosting.NullKeyPolicy.DeadLetter && entityId.EndsWith("#n", StringComparison.Ordinal);
     }
 
-    /// <summary>Props that construct the actor directly (no expression compiling per entity: entities are many).</summary>
-    public static Props Props(ConsumerRuntime runtime, string entityId) =>
-        Akka.Actor.Props.CreateBy(new Producer(runtime, entityId));
+    /// <summary>
+    /// Props shared by every keyed consumer of a consumer (an entity learns its id from its actor name),
+    /// constructing the actor directly: no expression compiling per entity, and entities are many.
+    /// </summary>
+    public static Props Props(ConsumerRuntime runtime) =>
+        Akka.Actor.Props.CreateBy(new Producer(runtime)).WithMailbox("broker.keyed-consumer-mailbox");
 
-    private sealed class Producer(ConsumerRuntime runtime, string entityId) : IIndirectActorProducer
+    private sealed class Producer(ConsumerRuntime runtime) : IIndirectActorProducer
     {
         public Type ActorType => typeof(KeyedConsumer);
-        public ActorBase Produce() => new KeyedConsumer(runtime, entityId);
+        public ActorBase Produce() => new KeyedConsumer(runtime);
         public void Release(ActorBase actor) { }
     }
 
@@ -53,7 +60,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
         {
             case Records r:
                 if (r.Generation != _generation) return; // from an owner generation that no longer exists
-                foreach (var record in r.Batch) _queue.Enqueue(record);
+                _batches.Enqueue(r.Batch);
                 if (!_busy) Pump();
                 break;
             case StepCompleted c:
@@ -75,7 +82,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 break;
             case Terminated t when t.ActorRef.Equals(_owner):
                 _ownerGone = true;
-                _queue.Clear();
+                ClearQueue();
                 Context.Stop(Self);
                 break;
             default:
@@ -102,9 +109,11 @@ internal sealed partial class KeyedConsumer : UntypedActor
         }
         if (start.Generation != _generation)
         {
-            _queue.Clear();
+            ClearQueue();
             _done.Clear();
             _generation = start.Generation;
+            _stopping = start.Stopping;
+            _inbox = start.Inbox;
         }
         _owner.Tell(new PartitionOwner.KeyStarted(_entityId, _generation));
     }
@@ -112,13 +121,24 @@ internal sealed partial class KeyedConsumer : UntypedActor
     /// <summary>Runs queued records until one needs to wait; records finished synchronously cost no message.</summary>
     private void Pump()
     {
-        while (_queue.Count > 0)
+        while (_batches.TryPeek(out var batch))
         {
-            var record = _queue.Dequeue();
+            var record = batch[_next++];
+            if (_next == batch.Count)
+            {
+                _batches.Dequeue();
+                _next = 0;
+            }
             Run(record, _deadLetterAll ? Step.DeadLetter : Step.Handler, null);
             if (_busy) break;
         }
         FlushAcks();
+    }
+
+    private void ClearQueue()
+    {
+        _batches.Clear();
+        _next = 0;
     }
 
     private void Run(ConsumeResult<byte[], byte[]> record, Step step, Exception? cause)
@@ -127,7 +147,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
         try
         {
             task = step == Step.Handler
-                ? _runtime.Handler.HandleAsync(record, _stopping.Token)
+                ? _runtime.Handler.HandleAsync(record, _stopping)
                 : DeadLetter(record, cause);
         }
         catch (Exception e)
@@ -152,7 +172,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     {
         var reason = cause is PoisonRecordException p ? p.Reason : "missing-key";
         return _runtime.DeadLetters.PublishAsync(record, _runtime.DeadLetterTopic, reason, cause?.InnerException ?? cause,
-            attempts: 0, _stopping.Token);
+            attempts: 0, _stopping);
     }
 
     private void Completed(ConsumeResult<byte[], byte[]> record, int generation, Step step, Task task)
@@ -162,7 +182,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
         {
             if (error is PoisonRecordException poison)
             {
-                _log.Warning("Dead-lettering {0}/{1}@{2}: {3}", record.Topic, record.Partition.Value, record.Offset.Value, poison.Message);
+                Log.Warning("Dead-lettering {0}/{1}@{2}: {3}", record.Topic, record.Partition.Value, record.Offset.Value, poison.Message);
                 Run(record, Step.DeadLetter, poison);
                 return;
             }
@@ -173,7 +193,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
             else
             {
                 _runtime.Counters.Failed();
-                _log.Error(error, "Handler of {0} failed for {1}/{2}@{3} (key entity {4})",
+                Log.Error(error, "Handler of {0} failed for {1}/{2}@{3} (key entity {4})",
                     _runtime.Name, record.Topic, record.Partition.Value, record.Offset.Value, _entityId);
             }
         }
@@ -183,7 +203,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
             {
                 // Only cancellation (this entity stopping) ends the dead-letter retries: the record stays
                 // un-acked and is read again from the last commit by whoever owns the partition next.
-                _log.Warning("Dead letter for {0}/{1}@{2} not written before stop", record.Topic, record.Partition.Value, record.Offset.Value);
+                Log.Warning("Dead letter for {0}/{1}@{2} not written before stop", record.Topic, record.Partition.Value, record.Offset.Value);
                 return;
             }
             _runtime.Counters.DeadLettered();
@@ -199,14 +219,10 @@ internal sealed partial class KeyedConsumer : UntypedActor
             _handled = 0;
         }
         if (_done.Count == 0 || _owner is null) return;
-        _owner.Tell(new PartitionOwner.KeyAck(_generation, _done.ToArray()));
+        _inbox!.Post(_owner, Self, _generation, _done.ToArray());
         _done.Clear();
     }
 
-    protected override void PostStop()
-    {
-        // Not disposed: a handler still finishing may register on the token after we stopped.
-        _stopping.Cancel();
-        base.PostStop();
-    }
+    /// <summary>Created on first use: most keyed consumers never log, and there can be millions of them.</summary>
+    private ILoggingAdapter Log => _logger ??= Context.GetLogger();
 }

@@ -18,8 +18,12 @@ internal sealed partial class PartitionOwner
     /// <summary>From a keyed consumer (the sender) that has started for <paramref name="Generation"/>.</summary>
     public sealed record KeyStarted(string EntityId, int Generation);
 
-    /// <summary>From a keyed consumer (the sender): these offsets are done (handled, failed or dead-lettered).</summary>
-    public sealed record KeyAck(int Generation, long[] Offsets);
+    /// <summary>From a keyed consumer: reports of finished records wait in the <see cref="OwnerInbox"/>.</summary>
+    public sealed class CompletionsAvailable
+    {
+        public static readonly CompletionsAvailable Instance = new();
+        private CompletionsAvailable() { }
+    }
 
     /// <summary>
     /// Stop fetching, finish what was accepted (bounded by the drain timeout), commit, and reply

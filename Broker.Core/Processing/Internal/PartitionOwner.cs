@@ -25,7 +25,9 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private readonly Dictionary<IActorRef, KeyState> _byRef = new();
     private readonly Dictionary<string, KeyState> _starting = new(StringComparer.Ordinal);
     private readonly List<KeyState> _touched = new();
-    private readonly List<ConsumeResult<byte[], byte[]>[]> _taken = new();
+    private readonly List<List<ConsumeResult<byte[], byte[]>>> _taken = new();
+    private readonly OwnerInbox _inbox = new();
+    private readonly List<OwnerInbox.Completion> _completions = new();
     private readonly List<IActorRef> _drainWaiters = new();
     private KeyState? _nullKey;
 
@@ -34,6 +36,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private int _partition = -1;
     private int _generation;
     private PartitionLane? _lane;
+    private CancellationTokenSource _generationStopping = new();
     private Phase _phase = Phase.Idle;
     private long _lastCommitRequested = -1;
     private bool _fetchStopped;
@@ -49,7 +52,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConsumerRuntime runtime) => Akka.Actor.Props.CreateBy(new Producer(runtime));
+    public static Props Props(ConsumerRuntime runtime) =>
+        Akka.Actor.Props.CreateBy(new Producer(runtime)).WithMailbox("broker.partition-owner-mailbox");
 
     private sealed class Producer(ConsumerRuntime runtime) : IIndirectActorProducer
     {
@@ -67,8 +71,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             case RecordsAvailable r:
                 if (r.Generation == _generation && _phase is Phase.Running or Phase.Draining) TakeRecords();
                 break;
-            case KeyAck a:
-                if (a.Generation == _generation) Acked(a.Offsets);
+            case CompletionsAvailable:
+                TakeCompletions();
                 break;
             case KeyStarted s:
                 KeyReady(s);
@@ -125,6 +129,9 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private void Assign()
     {
         _generation = Interlocked.Increment(ref _generations);
+        _lane?.Retire();
+        _generationStopping.Cancel();
+        _generationStopping = new CancellationTokenSource();
         _tracker.Reset();
         _lastCommitRequested = -1;
         _lane = _runtime.Consumer.Assign(_partition, Self, _generation);
@@ -140,7 +147,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         _touched.Clear();
     }
 
-    private void Accept(ConsumeResult<byte[], byte[]>[] records, long now)
+    private void Accept(List<ConsumeResult<byte[], byte[]>> records, long now)
     {
         foreach (var record in records)
         {
@@ -162,8 +169,14 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
                 _keys.Add(key, state);
             }
             state.LastUsed = now;
-            if (state.Pending.Count == 0) _touched.Add(state);
-            state.Pending.Enqueue(record);
+            if (state.Waiting is null)
+            {
+                // A new list per batch keeps records out of long-lived collections: storing young objects
+                // into old ones is what makes every gen0 collection scan old memory.
+                state.Waiting = new List<ConsumeResult<byte[], byte[]>>();
+                _touched.Add(state);
+            }
+            state.Waiting.Add(record);
         }
     }
 
@@ -180,13 +193,20 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             if (!state.Starting) StartKey(state);
             return;
         }
-        if (state.InFlight > 0) return;
-        var room = _runtime.Settings.MaxInFlightPerKey - state.InFlight;
-        var n = Math.Min(room, state.Pending.Count);
-        if (n <= 0) return;
-        var batch = new ConsumeResult<byte[], byte[]>[n];
-        for (var i = 0; i < n; i++) batch[i] = state.Pending.Dequeue();
-        state.InFlight += n;
+        if (state.InFlight > 0 || state.Waiting is not { } waiting) return;
+        var window = _runtime.Settings.MaxInFlightPerKey;
+        List<ConsumeResult<byte[], byte[]>> batch;
+        if (waiting.Count <= window)
+        {
+            batch = waiting;
+            state.Waiting = null;
+        }
+        else
+        {
+            batch = waiting.GetRange(0, window);
+            waiting.RemoveRange(0, window);
+        }
+        state.InFlight = batch.Count;
         state.Ref.Tell(new KeyedConsumer.Records(_generation, batch));
     }
 
@@ -199,7 +219,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         state.Starting = true;
         state.EntityId ??= EntityIds.ForKey(_shardId, state.Key);
         _starting[state.EntityId] = state;
-        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId, new KeyedConsumer.Start(Self, _generation)));
+        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId, new KeyedConsumer.Start(Self, _inbox, _generation, _generationStopping.Token)));
     }
 
     private void KeyReady(KeyStarted started)
@@ -212,16 +232,24 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         Dispatch(state);
     }
 
-    private void Acked(long[] offsets)
+    private void TakeCompletions()
     {
-        if (!_byRef.TryGetValue(Sender, out var state)) return;
+        _inbox.TakeAll(_completions);
+        foreach (var c in _completions)
+            if (c.Generation == _generation) Acked(c.Key, c.Offsets);
+        _completions.Clear();
+        if (_phase == Phase.Draining) TryFinishDrain();
+    }
+
+    private void Acked(IActorRef key, long[] offsets)
+    {
+        if (!_byRef.TryGetValue(key, out var state)) return;
         var done = 0;
         foreach (var offset in offsets)
             if (_tracker.Complete(offset)) done++;
         state.InFlight -= offsets.Length;
         _lane!.Release(done);
-        if (state.Pending.Count > 0 && state.InFlight == 0) Dispatch(state);
-        if (_phase == Phase.Draining) TryFinishDrain();
+        if (state.Waiting is not null && state.InFlight == 0) Dispatch(state);
     }
 
     /// <summary>
@@ -231,7 +259,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private void KeyTerminated(IActorRef actor)
     {
         if (!_byRef.Remove(actor, out var state)) return;
-        if (state.InFlight == 0 && state.Pending.Count == 0)
+        if (state.InFlight == 0 && state.Waiting is null)
         {
             Forget(state);
             return;
@@ -259,7 +287,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         List<KeyState>? idle = null;
         foreach (var state in _byRef.Values)
         {
-            if (state.InFlight == 0 && state.Pending.Count == 0 && state.LastUsed <= idleSince)
+            if (state.InFlight == 0 && state.Waiting is null && state.LastUsed <= idleSince)
                 (idle ??= new List<KeyState>()).Add(state);
         }
         if (idle is null) return;
@@ -351,9 +379,11 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private void FinishDrain(long? committed)
     {
         _phase = Phase.Drained;
+        _generationStopping.Cancel(); // handlers still running after a drain timeout are told to stop
         if (committed is { } c) _lastCommitRequested = c;
         Timers.CancelAll();
-        _runtime.Consumer.Revoke(_lane!);
+        _lane!.Retire();
+        _runtime.Consumer.Revoke(_lane);
         _log.Info("Drained {0}: committed offset {1}", _shardId, committed?.ToString() ?? "unchanged");
         ReplyDrained(committed);
     }
@@ -367,12 +397,15 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Not disposed: a handler still finishing may register on the token after this.
+        _generationStopping.Cancel();
         if (_phase is Phase.Running or Phase.Draining && _lane is not null)
         {
             if (_tracker.Committable is { } committable)
                 _runtime.Consumer.Commit(_lane, committable, _tracker.InFlight == 0, null);
             _runtime.Consumer.Revoke(_lane);
         }
+        _lane?.Retire();
         base.PostStop();
     }
 
@@ -392,6 +425,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         public bool Starting;
         public int InFlight;
         public long LastUsed;
-        public readonly Queue<ConsumeResult<byte[], byte[]>> Pending = new();
+        /// <summary>Records of the key not yet handed to its keyed consumer, in offset order.</summary>
+        public List<ConsumeResult<byte[], byte[]>>? Waiting;
     }
 }
