@@ -69,7 +69,7 @@ internal sealed class NodeRunner(RunOptions options)
         {
             await producer.StopAsync();
             // After Ctrl+C/SIGTERM the node is already draining (Akka's CLR shutdown hook), so it fetches nothing more.
-            if (!lifetime.ApplicationStopping.IsCancellationRequested) await CatchUpAsync(status, producer.Produced);
+            if (!lifetime.ApplicationStopping.IsCancellationRequested) await CatchUpAsync(status);
         }
         await host.StopAsync();
 
@@ -85,13 +85,14 @@ internal sealed class NodeRunner(RunOptions options)
     }
 
     /// <summary>
-    /// Gives the node up to <see cref="CatchUpTimeout"/> to fetch the demo's last records: a stopping node
-    /// fetches nothing more, so without this the summary would count the last fetch round's records as lag.
+    /// Gives the node up to <see cref="CatchUpTimeout"/> to handle and commit what is already in Kafka (the
+    /// demo's last records, and anything other producers wrote): a stopping node fetches nothing more, so
+    /// without this the summary would count the last fetch round's records as lag.
     /// </summary>
-    private static async Task CatchUpAsync(BrokerStatus status, long produced)
+    private static async Task CatchUpAsync(BrokerStatus status)
     {
         var deadline = DateTime.UtcNow + CatchUpTimeout;
-        while (status.Consumers.Sum(c => c.Consumed) < produced && DateTime.UtcNow < deadline)
+        while (status.Consumers.Any(c => c.Lag > 0 || c.InFlight > 0) && DateTime.UtcNow < deadline)
             await Task.Delay(50);
     }
 
