@@ -30,6 +30,9 @@ public sealed class BrokerOptions
     /// <summary>This node's cluster membership (<c>Broker:Cluster</c>).</summary>
     public BrokerClusterOptions Cluster { get; } = new();
 
+    /// <summary>The memory guard (<c>Broker:Memory</c>).</summary>
+    public MemoryGuardOptions Memory { get; } = new();
+
     /// <summary>Defaults for every consumer (<c>Broker:Consumer</c>).</summary>
     public ConsumerOptions Consumer { get; } = new();
 }

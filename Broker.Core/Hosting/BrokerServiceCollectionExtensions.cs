@@ -38,6 +38,12 @@ public static class BrokerServiceCollectionExtensions
         // Before AddAkka's hosted service, so configuration is checked before the ActorSystem starts.
         services.AddHostedService<BrokerStartupCheck>();
         services.AddSingleton<KafkaEndpoint>();
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<BrokerConfiguration>().Settings;
+            return new MemoryGuard(settings.MemoryPauseAboveBytes, settings.MemoryResumeBelowBytes,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Broker.Memory"));
+        });
         services.AddSingleton<BrokerRuntime>();
         services.AddSingleton(sp => new BrokerStatus(sp.GetRequiredService<BrokerRuntime>()));
         services.AddAkka(definition.SystemName, (akka, sp) => sp.GetRequiredService<BrokerRuntime>().ConfigureAkka(akka, sp));

@@ -38,6 +38,13 @@ public sealed class ConsumerOptions
     /// <summary>How often topic metadata is read to find new partitions and re-ensure partition owners. Default 5 s.</summary>
     public TimeSpan? PartitionDiscoveryInterval { get; set; }
 
+    /// <summary>
+    /// Keyed consumers (one sharded entity per key) alive per consumer on this node. A new key beyond it
+    /// passivates the least recently used idle keyed consumer of its partition (busy ones are never passivated,
+    /// and at most <see cref="MaxInFlight"/> can be busy). Unit: entities. Default 50,000. Range 1..10,000,000.
+    /// </summary>
+    public int? MaxLiveKeys { get; set; }
+
     /// <summary>A keyed consumer (sharded entity) with nothing in flight for this long is passivated. Default 120 s.</summary>
     public TimeSpan? PassivateIdleAfter { get; set; }
 
@@ -65,6 +72,7 @@ public sealed class ConsumerOptions
         CommitInterval = other.CommitInterval ?? CommitInterval;
         DrainTimeout = other.DrainTimeout ?? DrainTimeout;
         PartitionDiscoveryInterval = other.PartitionDiscoveryInterval ?? PartitionDiscoveryInterval;
+        MaxLiveKeys = other.MaxLiveKeys ?? MaxLiveKeys;
         PassivateIdleAfter = other.PassivateIdleAfter ?? PassivateIdleAfter;
         NullKeys = other.NullKeys ?? NullKeys;
         HandlerLifetime = other.HandlerLifetime ?? HandlerLifetime;

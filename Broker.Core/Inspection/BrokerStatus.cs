@@ -18,6 +18,16 @@ public sealed class BrokerStatus
     /// <summary>True when this node runs the embedded Kafka.</summary>
     public bool UsesEmbeddedKafka => _runtime.Kafka.UsesEmbeddedKafka;
 
+    /// <summary>The memory guard: heap size, limits, and whether it holds the partitions paused.</summary>
+    public MemoryStatus Memory
+    {
+        get
+        {
+            var guard = _runtime.Memory;
+            return new MemoryStatus(guard.HeapBytes, guard.PauseAboveBytes, guard.ResumeBelowBytes, guard.Tripped, guard.Trips);
+        }
+    }
+
     /// <summary>Every consumer on this node (empty until the ActorSystem has started).</summary>
     public IReadOnlyList<ConsumerStatus> Consumers => _runtime.Consumers.Select(c => c.Status()).ToArray();
 }

@@ -8,6 +8,7 @@ namespace Broker.Inspection;
 /// <param name="Handled">Records whose handler call completed.</param>
 /// <param name="Failed">Records whose handler call threw.</param>
 /// <param name="DeadLettered">Records written to the dead-letter topic.</param>
+/// <param name="LiveKeys">Keyed consumers (sharded entities, one per key) alive on this node.</param>
 /// <param name="Partitions">Every partition this node has consumed since start, by partition number.</param>
 public sealed record ConsumerStatus(
     string Name,
@@ -17,6 +18,7 @@ public sealed record ConsumerStatus(
     long Handled,
     long Failed,
     long DeadLettered,
+    int LiveKeys,
     IReadOnlyList<PartitionStatus> Partitions)
 {
     /// <summary>Records accepted and not yet done, over all partitions.</summary>

@@ -6,7 +6,8 @@ namespace Broker.Inspection;
 /// <param name="HighWatermark">The partition's end offset (one past the last record), or null while unknown.</param>
 /// <param name="LowWatermark">The first offset still stored, or null while unknown. Above 0 on the embedded Kafka means records were dropped.</param>
 /// <param name="InFlight">Records accepted from Kafka and not yet done.</param>
-/// <param name="Paused">True while fetching is paused because <see cref="InFlight"/> reached the window.</param>
+/// <param name="PeakInFlight">The most records ever in flight at once since this node took the partition (never above <c>MaxInFlightPerPartition</c>).</param>
+/// <param name="Paused">True while fetching is paused: <see cref="InFlight"/> reached the window, or the memory guard tripped.</param>
 /// <param name="Assigned">True while this node consumes the partition; false once it moved away or stopped.</param>
 public sealed record PartitionStatus(
     int Partition,
@@ -14,6 +15,7 @@ public sealed record PartitionStatus(
     long? HighWatermark,
     long? LowWatermark,
     int InFlight,
+    int PeakInFlight,
     bool Paused,
     bool Assigned)
 {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Broker.Processing.Internal;
 
 namespace Broker.Telemetry;
 
@@ -34,6 +36,17 @@ public static class BrokerTelemetry
     /// <summary>Messages to a partition owner or keyed consumer dropped because its bounded mailbox was full (a flow-control bug if ever above 0). Unit <c>{message}</c>.</summary>
     public const string MailboxOverflows = "broker.mailbox.overflows";
 
+    /// <summary>Partitions paused on the Kafka consumer (window full or memory guard), per consumer. Unit <c>{partition}</c>.</summary>
+    public const string PartitionsPaused = "broker.partitions.paused";
+
+    /// <summary>Records accepted from Kafka and not yet done, per consumer. Unit <c>{record}</c>.</summary>
+    public const string RecordsInFlight = "broker.records.in_flight";
+
+    /// <summary>Keyed consumers (sharded entities, one per key) alive on the node, per consumer. Unit <c>{entity}</c>.</summary>
+    public const string KeyedConsumersLive = "broker.keyed_consumers.live";
+
+    private static readonly ConcurrentDictionary<ConsumerRuntime, byte> Observed = new();
+
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
 
     internal static readonly Meter Meter = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
@@ -43,4 +56,23 @@ public static class BrokerTelemetry
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(RecordsFailed, "{record}", "Records whose handler call threw.");
     internal static readonly Counter<long> Overflows = Meter.CreateCounter<long>(MailboxOverflows, "{message}", "Messages dropped because an entity's bounded mailbox was full.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
+
+    static BrokerTelemetry()
+    {
+        Meter.CreateObservableGauge(PartitionsPaused, () => Observe(c => c.Consumer.Status.Count(p => p.Paused)),
+            "{partition}", "Partitions paused on the Kafka consumer (window full or memory guard).");
+        Meter.CreateObservableGauge(RecordsInFlight, () => Observe(c => c.Consumer.Status.Sum(p => p.InFlight)),
+            "{record}", "Records accepted from Kafka and not yet done.");
+        Meter.CreateObservableGauge(KeyedConsumersLive, () => Observe(c => c.LiveKeys),
+            "{entity}", "Keyed consumers alive on this node.");
+    }
+
+    /// <summary>Makes a consumer's gauges observable until <see cref="Forget"/>.</summary>
+    internal static void Observe(ConsumerRuntime consumer) => Observed[consumer] = 0;
+
+    internal static void Forget(ConsumerRuntime consumer) => Observed.TryRemove(consumer, out _);
+
+    private static IEnumerable<Measurement<int>> Observe(Func<ConsumerRuntime, int> value) =>
+        Observed.Keys.Select(c => new Measurement<int>(value(c),
+            new KeyValuePair<string, object?>(ConsumerTag, c.Name), new KeyValuePair<string, object?>(TopicTag, c.Topic)));
 }

@@ -24,6 +24,8 @@ internal static class BrokerOptionsBinder
             ["Embedded:Partitions"] = ((o, v) => o.Embedded.Partitions = Int(v), "an integer 1..10000"),
             ["Cluster:Hostname"] = ((o, v) => o.Cluster.Hostname = v, "a host name or IP address"),
             ["Cluster:Port"] = ((o, v) => o.Cluster.Port = Int(v), "a port 0..65535"),
+            ["Memory:PauseAbove"] = ((o, v) => o.Memory.PauseAbove = Size(v), "a size such as 512MB or a share such as 40%"),
+            ["Memory:ResumeBelow"] = ((o, v) => o.Memory.ResumeBelow = Size(v), "a size such as 384MB or a share such as 30%"),
             ["Consumer:MaxInFlight"] = ((o, v) => o.Consumer.MaxInFlight = Int(v), "an integer (records)"),
             ["Consumer:MaxInFlightPerPartition"] = ((o, v) => o.Consumer.MaxInFlightPerPartition = Int(v), "an integer (records)"),
             ["Consumer:MaxInFlightPerKey"] = ((o, v) => o.Consumer.MaxInFlightPerKey = Int(v), "an integer (records)"),
@@ -31,6 +33,7 @@ internal static class BrokerOptionsBinder
             ["Consumer:CommitInterval"] = ((o, v) => o.Consumer.CommitInterval = Duration(v), "a duration such as 1s"),
             ["Consumer:DrainTimeout"] = ((o, v) => o.Consumer.DrainTimeout = Duration(v), "a duration such as 10s"),
             ["Consumer:PartitionDiscoveryInterval"] = ((o, v) => o.Consumer.PartitionDiscoveryInterval = Duration(v), "a duration such as 5s"),
+            ["Consumer:MaxLiveKeys"] = ((o, v) => o.Consumer.MaxLiveKeys = Int(v), "an integer (keyed consumers)"),
             ["Consumer:PassivateIdleAfter"] = ((o, v) => o.Consumer.PassivateIdleAfter = Duration(v), "a duration such as 2m"),
             ["Consumer:NullKeys"] = ((o, v) => o.Consumer.NullKeys = Enum<NullKeyPolicy>(v), "partition or dead-letter"),
             ["Consumer:HandlerLifetime"] = ((o, v) => o.Consumer.HandlerLifetime = Enum<HandlerLifetime>(v), "scoped or singleton"),
@@ -90,6 +93,12 @@ internal static class BrokerOptionsBinder
         System.Enum.TryParse<T>(value.Replace("-", ""), ignoreCase: true, out var e) && System.Enum.IsDefined(e)
             ? e
             : throw new FormatException("not a known value.");
+
+    private static string Size(string value)
+    {
+        MemorySize.Parse(value);
+        return value;
+    }
 
     private static AutoOffsetReset OffsetReset(string value) => value.ToLowerInvariant() switch
     {

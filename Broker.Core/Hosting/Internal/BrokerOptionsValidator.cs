@@ -62,7 +62,33 @@ internal static partial class BrokerOptionsValidator
                 problems.Add($"{P}:Cluster:SeedNodes:{i} = '{seed}': names ActorSystem '{address.System}' but this node's is '{systemName}'. Fix: use the same system name on every node.");
         }
 
+        ValidateMemory(o.Memory, problems);
         ValidateConsumer(o.Consumer, $"{P}:Consumer:", problems);
+    }
+
+    private static void ValidateMemory(MemoryGuardOptions o, List<string> problems)
+    {
+        long? pause = null, resume = null;
+        foreach (var (key, value, set) in new (string, string?, Action<long>)[]
+                 {
+                     ("PauseAbove", o.PauseAbove, v => pause = v), ("ResumeBelow", o.ResumeBelow, v => resume = v),
+                 })
+        {
+            if (value is null) continue;
+            try
+            {
+                set(MemorySize.Parse(value));
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"{P}:Memory:{key} = '{value}': {e.Message} Fix: write a size such as 512MB or a share such as 40%.");
+            }
+        }
+        var effectivePause = pause ?? MemorySize.Parse(BrokerSettings.Reference.GetString("broker.memory.pause-above"));
+        var effectiveResume = resume ?? MemorySize.Parse(BrokerSettings.Reference.GetString("broker.memory.resume-below"));
+        if ((pause is not null || resume is not null) && effectiveResume >= effectivePause)
+            problems.Add($"{P}:Memory:ResumeBelow = '{o.ResumeBelow ?? "30%"}': must be below Broker:Memory:PauseAbove ('{o.PauseAbove ?? "40%"}'). " +
+                         "Fix: lower ResumeBelow or raise PauseAbove.");
     }
 
     /// <summary>Checks the values set in <paramref name="o"/>; <paramref name="prefix"/> is prepended to each property name.</summary>
@@ -72,6 +98,7 @@ internal static partial class BrokerOptionsValidator
         Range(o.MaxInFlightPerPartition, 1, 1_000_000, prefix + nameof(o.MaxInFlightPerPartition), "records", problems);
         Range(o.MaxInFlightPerKey, 1, 1_000_000, prefix + nameof(o.MaxInFlightPerKey), "records", problems);
         Range(o.MaxPollRecords, 1, 100_000, prefix + nameof(o.MaxPollRecords), "records", problems);
+        Range(o.MaxLiveKeys, 1, 10_000_000, prefix + nameof(o.MaxLiveKeys), "keyed consumers", problems);
         if (o.ResumeAt is { } r && (double.IsNaN(r) || r < 0 || r >= 1))
             problems.Add($"{prefix}{nameof(o.ResumeAt)} = '{r}': must be at least 0 and below 1 (a share of MaxInFlightPerPartition). Fix: use e.g. 0.5.");
         Duration(o.CommitInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), prefix + nameof(o.CommitInterval), problems);

@@ -30,8 +30,9 @@ internal sealed class BrokerRuntime : IDisposable
     private readonly List<ConsumerRuntime> _consumers = new();
 
     public BrokerRuntime(BrokerConfiguration configuration, BrokerDefinition definition, KafkaEndpoint kafka,
-        IServiceProvider services, ILoggerFactory loggers)
+        MemoryGuard memory, IServiceProvider services, ILoggerFactory loggers)
     {
+        Memory = memory;
         _configuration = configuration;
         _definition = definition;
         _kafka = kafka;
@@ -43,6 +44,8 @@ internal sealed class BrokerRuntime : IDisposable
     public IReadOnlyList<ConsumerRuntime> Consumers => _consumers;
 
     public KafkaEndpoint Kafka => _kafka;
+
+    public MemoryGuard Memory { get; }
 
     /// <summary>Called by Akka.Hosting when it builds the ActorSystem.</summary>
     public void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider services)
@@ -83,6 +86,7 @@ internal sealed class BrokerRuntime : IDisposable
         {
             var runtime = CreateConsumer(resolved);
             _consumers.Add(runtime);
+            BrokerTelemetry.Observe(runtime);
             runtime.Consumer.Start();
             // One Props per entity kind, shared by all entities: keys can be millions.
             var ownerProps = PartitionOwner.Props(runtime);
@@ -120,10 +124,24 @@ internal sealed class BrokerRuntime : IDisposable
     {
         var logger = _loggers.CreateLogger($"Broker.Consumer.{resolved.Name}");
         var counters = new ConsumerCounters(resolved.Name, resolved.Topic);
-        var consumer = new NodeConsumer(_kafka.ConsumerConfig(resolved), resolved.Name, resolved.Topic,
-            resolved.Settings, counters, logger);
+        NodeConsumer consumer;
+        DeadLetterPublisher deadLetters;
+        try
+        {
+            consumer = new NodeConsumer(_kafka.ConsumerConfig(resolved), resolved.Name, resolved.Topic,
+                resolved.Settings, counters, Memory, logger);
+            deadLetters = new DeadLetterPublisher(_kafka.DeadLetterProducerConfig(resolved), resolved.GroupId, logger);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or Confluent.Kafka.KafkaException)
+        {
+            // librdkafka checks property values and combinations only when a client is created.
+            var extra = _configuration.Settings.KafkaProperties;
+            throw new BrokerConfigurationException([
+                $"{BrokerOptionsBinder.SectionName}:Kafka = '{string.Join(", ", extra.Select(p => $"{p.Key}={p.Value}"))}': librdkafka refused the client configuration: {e.Message} " +
+                "Fix: correct or remove the Broker:Kafka properties it names (see librdkafka's CONFIGURATION.md).",
+            ]);
+        }
         var handler = resolved.Registration.CreateHandler(_services, resolved.Settings.HandlerLifetime, resolved.Name, resolved.GroupId);
-        var deadLetters = new DeadLetterPublisher(_kafka.DeadLetterProducerConfig(resolved), resolved.GroupId, logger);
         return new ConsumerRuntime(resolved.Name, resolved.Topic, resolved.GroupId, resolved.Settings, consumer,
             handler, deadLetters, counters);
     }

@@ -12,6 +12,8 @@ internal sealed record BrokerSettings(
     string Hostname,
     int Port,
     IReadOnlyList<string> SeedNodes,
+    long MemoryPauseAboveBytes,
+    long MemoryResumeBelowBytes,
     ConsumerSettings Consumer)
 {
     /// <summary>Broker's embedded reference.conf.</summary>
@@ -32,6 +34,8 @@ internal sealed record BrokerSettings(
             o.Cluster.Hostname ?? r.GetString("cluster.hostname"),
             o.Cluster.Port ?? r.GetInt("cluster.port"),
             o.Cluster.SeedNodes.ToArray(),
+            MemorySize.Parse(o.Memory.PauseAbove ?? r.GetString("memory.pause-above")),
+            MemorySize.Parse(o.Memory.ResumeBelow ?? r.GetString("memory.resume-below")),
             ConsumerSettings.FromConfig(Reference).With(o.Consumer));
     }
 

@@ -21,6 +21,7 @@ internal sealed class NodeConsumer : IDisposable
     private static readonly TimeSpan CommitRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StalledResumeAfter = TimeSpan.FromMilliseconds(250);
 
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly string _topic;
@@ -37,14 +38,16 @@ internal sealed class NodeConsumer : IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private readonly InFlightBudget _budget;
+    private readonly MemoryGuard _memory;
     private volatile bool _stopping;
     private volatile IReadOnlyList<PartitionStatus> _status = [];
     private DateTime _nextStatus = DateTime.MinValue;
     private DateTime _nextCommitAttempt = DateTime.MinValue;
 
     public NodeConsumer(ConsumerConfig config, string name, string topic, ConsumerSettings settings,
-        ConsumerCounters counters, ILogger logger)
+        ConsumerCounters counters, MemoryGuard memory, ILogger logger)
     {
+        _memory = memory;
         _topic = topic;
         _settings = settings;
         _counters = counters;
@@ -168,7 +171,7 @@ internal sealed class NodeConsumer : IDisposable
                     _wake.Reset();
                     continue;
                 }
-                ResumeDrainedLanes();
+                UpdatePauses();
                 if (_budget.WaitForRoom(TimeSpan.FromMilliseconds(50))) Poll();
                 CommitPending(force: false);
                 RefreshStatus();
@@ -234,18 +237,13 @@ internal sealed class NodeConsumer : IDisposable
     private void Route(ConsumeResult<byte[], byte[]> record)
     {
         if (!_lanes.TryGetValue(record.Partition.Value, out var lane)) return; // revoked meanwhile
-        if (lane.Draining || lane.PausedByWindow)
+        if (lane.InFlight + (lane.Batch?.Count ?? 0) >= lane.Window) Pause(lane, PauseReasons.Window);
+        if (lane.Draining || lane.Paused != PauseReasons.None)
         {
-            lane.NoDropSinceAccept = false;
-            return;
-        }
-        if (lane.InFlight + (lane.Batch?.Count ?? 0) >= lane.Window)
-        {
-            // librdkafka already handed us this record, so pausing alone would resume after it: remember
-            // where to continue, and fetch it again then. Nothing fetched is lost, nothing is held.
-            _consumer.Pause([lane.TopicPartition]);
-            lane.PausedByWindow = true;
-            lane.ResumeOffset = record.Offset.Value;
+            // librdkafka may hand over records it fetched before the pause, and it resumes after the last
+            // record it handed over: remember the first one dropped, and fetch it again on resume.
+            // Nothing fetched is lost, nothing is held.
+            if (lane.ResumeOffset < 0) lane.ResumeOffset = record.Offset.Value;
             lane.NoDropSinceAccept = false;
             return;
         }
@@ -272,17 +270,46 @@ internal sealed class NodeConsumer : IDisposable
         _touched.Clear();
     }
 
-    private void ResumeDrainedLanes()
+    /// <summary>
+    /// Resumes window-paused lanes that drained to their resume mark, or that have room but made no progress
+    /// for <see cref="StalledResumeAfter"/> (a slow key holds the rest back: fill the window with other keys'
+    /// records rather than wait), and pauses or resumes all for the memory guard.
+    /// </summary>
+    private void UpdatePauses()
     {
+        var memory = _memory.Tripped;
+        var stalledSince = Environment.TickCount64 - (long)StalledResumeAfter.TotalMilliseconds;
         foreach (var lane in _lanes.Values)
         {
-            if (!lane.PausedByWindow || lane.Draining || lane.InFlight > lane.ResumeBelow) continue;
-            _consumer.Resume([lane.TopicPartition]);
-            // The seek both rewinds to the first record not taken and wakes the broker thread, which
-            // otherwise notices a resumed partition only on its next 1 s tick (librdkafka 2.16).
-            _consumer.Seek(new TopicPartitionOffset(lane.TopicPartition, lane.ResumeOffset));
-            lane.PausedByWindow = false;
+            if ((lane.Paused & PauseReasons.Window) != 0)
+            {
+                var inFlight = lane.InFlight;
+                if (inFlight <= lane.ResumeBelow || (inFlight < lane.Window && lane.LastRelease <= stalledSince))
+                    Unpause(lane, PauseReasons.Window);
+            }
+            if (memory) Pause(lane, PauseReasons.Memory);
+            else Unpause(lane, PauseReasons.Memory);
         }
+    }
+
+    private void Pause(PartitionLane lane, PauseReasons reason)
+    {
+        if ((lane.Paused & reason) != 0) return;
+        if (lane.Paused == PauseReasons.None && !lane.Draining) _consumer.Pause([lane.TopicPartition]);
+        lane.Paused |= reason;
+    }
+
+    private void Unpause(PartitionLane lane, PauseReasons reason)
+    {
+        if ((lane.Paused & reason) == 0) return;
+        lane.Paused &= ~reason;
+        if (lane.Paused != PauseReasons.None || lane.Draining) return;
+        _consumer.Resume([lane.TopicPartition]);
+        // The seek both rewinds to the first record dropped while paused and wakes the broker thread, which
+        // otherwise notices a resumed partition only on its next 1 s tick (librdkafka 2.16).
+        var from = lane.ResumeOffset >= 0 ? lane.ResumeOffset : lane.NextOffset;
+        if (from >= 0) _consumer.Seek(new TopicPartitionOffset(lane.TopicPartition, from));
+        lane.ResumeOffset = -1;
     }
 
     private void CommitPending(bool force)
@@ -376,7 +403,8 @@ internal sealed class NodeConsumer : IDisposable
                 lane.HighWatermark >= 0 ? lane.HighWatermark : null,
                 lane.LowWatermark >= 0 ? lane.LowWatermark : null,
                 assigned ? lane.InFlight : 0,
-                assigned && lane.PausedByWindow,
+                lane.TrackerPeak,
+                assigned && lane.Paused != PauseReasons.None,
                 assigned));
         }
         _status = status;

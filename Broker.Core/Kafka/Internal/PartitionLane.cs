@@ -16,6 +16,7 @@ internal sealed class PartitionLane
     private int _inFlight;
     private bool _retired;
     private int _wakePending;
+    private long _lastRelease = Environment.TickCount64;
 
     private readonly InFlightBudget _budget;
 
@@ -41,6 +42,9 @@ internal sealed class PartitionLane
     /// <summary>A window-paused lane resumes at or below this many in flight.</summary>
     public int ResumeBelow { get; }
 
+    /// <summary>When the owner last released records (Environment.TickCount64, ms).</summary>
+    public long LastRelease => Volatile.Read(ref _lastRelease);
+
     /// <summary>Records handed to the owner and not yet released.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -52,6 +56,7 @@ internal sealed class PartitionLane
             if (_retired) return;
             _inFlight -= records;
             _budget.Return(records);
+            Volatile.Write(ref _lastRelease, Environment.TickCount64);
         }
     }
 
@@ -99,14 +104,14 @@ internal sealed class PartitionLane
     /// <summary>Records accepted this poll round, handed to the owner as one batch (a new list each round).</summary>
     internal List<ConsumeResult<byte[], byte[]>>? Batch;
 
-    /// <summary>True while paused on the consumer because the window was full.</summary>
-    internal bool PausedByWindow;
+    /// <summary>Why the partition is paused on the consumer (none: fetching).</summary>
+    internal PauseReasons Paused;
 
     /// <summary>True once the owner asked to stop fetching: everything fetched after that is dropped.</summary>
     internal bool Draining;
 
-    /// <summary>Where fetching continues when a window pause ends: the first record not accepted.</summary>
-    internal long ResumeOffset;
+    /// <summary>Where fetching continues when the pause ends: the first record dropped while paused, or -1.</summary>
+    internal long ResumeOffset = -1;
 
     /// <summary>
     /// Nothing was dropped since the last accepted record, so a consumer position beyond
@@ -116,6 +121,15 @@ internal sealed class PartitionLane
 
     /// <summary>The offset after the last accepted record, or -1 before the first.</summary>
     internal long NextOffset = -1;
+
+    /// <summary>The owner's offset tracker's highest in-flight count, published by the owner for status readers.</summary>
+    public int TrackerPeak
+    {
+        get => Volatile.Read(ref _trackerPeak);
+        set => Volatile.Write(ref _trackerPeak, value);
+    }
+
+    private int _trackerPeak;
 
     // ---- written by the poll thread, read by status readers ----
     internal long Committed = Offset.Unset.Value;

@@ -33,6 +33,14 @@ internal sealed class ConsumerRuntime(
     /// <summary>The consumer's sharding region on this node; set once the region has started.</summary>
     public IActorRef Region { get; set; } = ActorRefs.Nobody;
 
+    private int _liveKeys;
+
+    /// <summary>Keyed consumers of this consumer alive on this node (started or starting).</summary>
+    public int LiveKeys => Volatile.Read(ref _liveKeys);
+
+    /// <summary>Adds <paramref name="delta"/> live keys; returns the new count.</summary>
+    public int AddLiveKeys(int delta) => Interlocked.Add(ref _liveKeys, delta);
+
     /// <summary>Set when the node starts shutting down: owners started after that do not fetch.</summary>
     public volatile bool Stopping;
 
@@ -40,10 +48,11 @@ internal sealed class ConsumerRuntime(
     public string TypeName => "broker-" + Name;
 
     public ConsumerStatus Status() => new(Name, Topic, GroupId, Counters.ConsumedTotal, Counters.HandledTotal,
-        Counters.FailedTotal, Counters.DeadLetteredTotal, Consumer.Status);
+        Counters.FailedTotal, Counters.DeadLetteredTotal, LiveKeys, Consumer.Status);
 
     public void Dispose()
     {
+        BrokerTelemetry.Forget(this);
         Consumer.Dispose();
         DeadLetters.Dispose();
     }

@@ -21,7 +21,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private readonly ConsumerRuntime _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OffsetTracker _tracker;
-    private readonly Dictionary<byte[], KeyState> _keys = new(KeyBytesComparer.Instance);
+    private readonly KeyTable _keys = new();
     private readonly Dictionary<IActorRef, KeyState> _byRef = new();
     private readonly Dictionary<string, KeyState> _starting = new(StringComparer.Ordinal);
     private readonly List<KeyState> _touched = new();
@@ -29,7 +29,6 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private readonly OwnerInbox _inbox = new();
     private readonly List<OwnerInbox.Completion> _completions = new();
     private readonly List<IActorRef> _drainWaiters = new();
-    private KeyState? _nullKey;
 
     private string _shardId = "";
     private string _topic = "";
@@ -143,6 +142,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         var now = Environment.TickCount64;
         foreach (var records in _taken) Accept(records, now);
         _taken.Clear();
+        _lane.TrackerPeak = _tracker.PeakInFlight;
         foreach (var state in _touched) Dispatch(state);
         _touched.Clear();
     }
@@ -157,18 +157,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
                 _lane!.Release(1);
                 continue;
             }
-            var key = record.Message.Key;
-            KeyState state;
-            if (key is null)
-            {
-                state = _nullKey ??= new KeyState(null);
-            }
-            else if (!_keys.TryGetValue(key, out state!))
-            {
-                state = new KeyState(key);
-                _keys.Add(key, state);
-            }
-            state.LastUsed = now;
+            var state = _keys.Touch(record.Message.Key, now, out var created);
+            if (created) KeyCreated();
             if (state.Waiting is null)
             {
                 // A new list per batch keeps records out of long-lived collections: storing young objects
@@ -275,36 +265,48 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             _runtime.Consumer.Commit(lane, committable, _tracker.InFlight == 0, null);
         foreach (var actor in _byRef.Keys) Context.Unwatch(actor);
         _byRef.Clear();
-        _keys.Clear();
+        ForgetAllKeys();
         _starting.Clear();
-        _nullKey = null;
         Assign();
+    }
+
+    /// <summary>
+    /// A new key: count it, and if this consumer now has more live keyed consumers on the node than
+    /// MaxLiveKeys, passivate this partition's least recently used idle one (busy keys stay: their records
+    /// are in flight, and in-flight records are bounded by MaxInFlight).
+    /// </summary>
+    private void KeyCreated()
+    {
+        if (_runtime.AddLiveKeys(1) <= _runtime.Settings.MaxLiveKeys) return;
+        if (_keys.OldestIdle(scan: 64) is { } victim) Passivate(victim);
     }
 
     private void PassivateIdleKeys()
     {
         var idleSince = Environment.TickCount64 - (long)_runtime.Settings.PassivateIdleAfter.TotalMilliseconds;
-        List<KeyState>? idle = null;
-        foreach (var state in _byRef.Values)
-        {
-            if (state.InFlight == 0 && state.Waiting is null && state.LastUsed <= idleSince)
-                (idle ??= new List<KeyState>()).Add(state);
-        }
-        if (idle is null) return;
-        foreach (var state in idle)
-        {
-            var actor = state.Ref!;
-            Context.Unwatch(actor);
-            _byRef.Remove(actor);
-            Forget(state);
-            actor.Tell(KeyedConsumer.Passivate.Instance);
-        }
+        foreach (var state in _keys.IdleSince(idleSince)) Passivate(state);
+    }
+
+    /// <summary>Stops an idle key's keyed consumer; a later record of the key starts a new one.</summary>
+    private void Passivate(KeyState state)
+    {
+        var actor = state.Ref!;
+        Context.Unwatch(actor);
+        _byRef.Remove(actor);
+        Forget(state);
+        actor.Tell(KeyedConsumer.Passivate.Instance);
     }
 
     private void Forget(KeyState state)
     {
-        if (state.Key is null) _nullKey = null;
-        else _keys.Remove(state.Key);
+        _keys.Remove(state);
+        _runtime.AddLiveKeys(-1);
+    }
+
+    private void ForgetAllKeys()
+    {
+        _runtime.AddLiveKeys(-_keys.Count);
+        _keys.Clear();
     }
 
     /// <summary>
@@ -406,6 +408,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             _runtime.Consumer.Revoke(_lane);
         }
         _lane?.Retire();
+        ForgetAllKeys();
         base.PostStop();
     }
 
@@ -416,16 +419,4 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         if (_partition >= 0) Self.Tell(new Ensure(_topic, _partition));
     }
 
-    /// <summary>What the owner knows about one key of its partition.</summary>
-    private sealed class KeyState(byte[]? key)
-    {
-        public byte[]? Key { get; } = key;
-        public string? EntityId;
-        public IActorRef? Ref;
-        public bool Starting;
-        public int InFlight;
-        public long LastUsed;
-        /// <summary>Records of the key not yet handed to its keyed consumer, in offset order.</summary>
-        public List<ConsumeResult<byte[], byte[]>>? Waiting;
-    }
 }

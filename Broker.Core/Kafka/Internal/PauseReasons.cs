@@ -1,0 +1,14 @@
+namespace Broker.Kafka.Internal;
+
+/// <summary>Why a partition is paused on the Kafka consumer; it resumes when no reason is left.</summary>
+[Flags]
+internal enum PauseReasons
+{
+    None = 0,
+
+    /// <summary>Its in-flight window is full.</summary>
+    Window = 1,
+
+    /// <summary>The memory guard tripped.</summary>
+    Memory = 2,
+}

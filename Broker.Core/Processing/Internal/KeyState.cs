@@ -1,0 +1,36 @@
+using Akka.Actor;
+using Confluent.Kafka;
+
+namespace Broker.Processing.Internal;
+
+/// <summary>What a partition owner knows about one key of its partition. Mutable; owned by one owner.</summary>
+internal sealed class KeyState(byte[]? key)
+{
+    /// <summary>The key bytes; null for the surrogate key of null-key records.</summary>
+    public byte[]? Key { get; } = key;
+
+    /// <summary>The keyed consumer's entity id, once computed.</summary>
+    public string? EntityId;
+
+    /// <summary>The keyed consumer, once it has started.</summary>
+    public IActorRef? Ref;
+
+    /// <summary>True while its start request travels through the shard.</summary>
+    public bool Starting;
+
+    /// <summary>Records handed to the keyed consumer and not yet reported done.</summary>
+    public int InFlight;
+
+    /// <summary>When a record of the key last arrived (Environment.TickCount64, ms).</summary>
+    public long LastUsed;
+
+    /// <summary>Records of the key not yet handed to its keyed consumer, in offset order.</summary>
+    public List<ConsumeResult<byte[], byte[]>>? Waiting;
+
+    /// <summary>A started keyed consumer with nothing in flight or waiting: it may be passivated.</summary>
+    public bool IsIdle => Ref is not null && InFlight == 0 && Waiting is null;
+
+    // Links of the least-recently-used list, maintained by KeyTable.
+    internal KeyState? Older;
+    internal KeyState? Newer;
+}
