@@ -2,8 +2,9 @@
 # The test command: makes sure what the tests need is installed and running, then runs them.
 #   ./test.sh                      all tests
 #   ./test.sh --filter PipelineSpec   any extra arguments go to `dotnet test`
-# Needs: the .NET 10 SDK. Installs and starts PostgreSQL (for the persistence tests) when missing,
-# using apt-get and pg_ctlcluster; the tests create their own databases on it.
+# Needs: the .NET 10 SDK. Installs and starts PostgreSQL when missing (apt-get, pg_ctlcluster): it is
+# the production store for Broker's persistence, whose tests will create their own databases on it.
+# An existing PostgreSQL is only started if it is stopped; its users and passwords are left alone.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,9 +26,6 @@ ensure_postgres() {
     echo "test.sh: starting PostgreSQL $version"
     as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
   fi
-  # The tests connect as the postgres superuser with this password over TCP on localhost.
-  as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres';\"" >/dev/null
-  export BROKER_TEST_POSTGRES="${BROKER_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres}"
 }
 
 ensure_postgres

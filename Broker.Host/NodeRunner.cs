@@ -23,6 +23,7 @@ internal sealed class NodeRunner(RunOptions options)
     public const int ConfigurationError = 2;
 
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(5);
+    private readonly RecentLogs _recentLogs = new();
 
     /// <summary>Runs the node; returns the process exit code.</summary>
     public async Task<int> RunAsync()
@@ -59,7 +60,7 @@ internal sealed class NodeRunner(RunOptions options)
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping))
         {
             if (options.Duration is { } duration) stop.CancelAfter(duration);
-            await new ProgressView(Capture).RunAsync(stop.Token);
+            await new ProgressView(Capture, _recentLogs).RunAsync(stop.Token);
         }
 
         AnsiConsole.MarkupLine(producer is null
@@ -101,7 +102,13 @@ internal sealed class NodeRunner(RunOptions options)
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(options.ToConfiguration());
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        // Logs go to stderr, and only warnings unless --verbose, so stdout carries the progress view alone.
+        // Logs go to stderr, and only warnings unless --verbose, so stdout carries the progress view alone;
+        // under the live view (without --verbose) they are shown inside it instead.
+        if (ProgressView.IsLive && !options.Verbose)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(_recentLogs);
+        }
         builder.Logging.AddFilter<ConsoleLoggerProvider>(null, options.Verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // A refused configuration is printed once, as its problem lines, not again as the host's stack trace.

@@ -10,7 +10,15 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
+            T? value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // the value did not parse: System.CommandLine already reports that as a usage error
+            }
             if (value is null) return;
             var number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
             if (number < min || number > max)

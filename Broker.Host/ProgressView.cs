@@ -7,22 +7,26 @@ namespace Broker.Host;
 /// Shows a run's progress until stopped: a live display refreshed every second on an interactive
 /// console, or one plain line every 5 s when output is redirected (so logs and CI output stay readable).
 /// </summary>
-internal sealed class ProgressView(Func<RunSummary> capture)
+internal sealed class ProgressView(Func<RunSummary> capture, RecentLogs logs)
 {
+    /// <summary>
+    /// True when progress is a live display: stdout is a terminal with ANSI support. Not Spectre's Interactive
+    /// flag, which is also false when only stdin or stderr is redirected.
+    /// </summary>
+    public static bool IsLive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Ansi;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastHandled;
     private TimeSpan _last;
 
     /// <summary>Shows progress until <paramref name="stop"/> is cancelled; returns normally then.</summary>
-    public Task RunAsync(CancellationToken stop) =>
-        // Not Spectre's Interactive flag: that is also false when only stdin or stderr is redirected.
-        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Ansi ? LiveAsync(stop) : PlainAsync(stop);
+    public Task RunAsync(CancellationToken stop) => IsLive ? LiveAsync(stop) : PlainAsync(stop);
 
     private Task LiveAsync(CancellationToken stop)
     {
         var first = capture();
         Rate(first);
-        return AnsiConsole.Live(StatusView.Live(first, 0))
+        return AnsiConsole.Live(StatusView.Live(first, 0, logs.Lines))
             .AutoClear(false)
             .Overflow(VerticalOverflow.Ellipsis)
             .Cropping(VerticalOverflowCropping.Bottom)
@@ -32,7 +36,7 @@ internal sealed class ProgressView(Func<RunSummary> capture)
                 while (await TickAsync(timer, stop))
                 {
                     var summary = capture();
-                    live.UpdateTarget(StatusView.Live(summary, Rate(summary)));
+                    live.UpdateTarget(StatusView.Live(summary, Rate(summary), logs.Lines));
                 }
             });
     }
@@ -45,7 +49,7 @@ internal sealed class ProgressView(Func<RunSummary> capture)
         {
             var s = capture();
             AnsiConsole.MarkupLineInterpolated(
-                $"elapsed {s.ElapsedSeconds:F0}s  produced {s.Produced}  handled {s.Handled}  rate {Rate(s):F0}/s  in flight {s.InFlight}  lag {s.Lag}");
+                $"elapsed {s.ElapsedSeconds:F0}s  produced {s.Produced}  handled {s.Handled}  rate {Rate(s):F0}/s  in flight {s.InFlight}  lag {s.Lag}  paused {s.PausedPartitions}  heap {s.HeapMiB} MiB  rss {s.WorkingSetMiB} MiB  memory guard {(s.MemoryGuardPaused ? "pausing all" : "ok")}");
             if (s.RecordsDroppedByEmbeddedKafka) AnsiConsole.MarkupLine(StatusView.DroppedWarning);
         }
     }

@@ -21,6 +21,13 @@ internal sealed record RunSummary(
     int InFlight,
     long Lag,
     bool RecordsDroppedByEmbeddedKafka,
+    int PausedPartitions,
+    int LiveKeys,
+    bool MemoryGuardPaused,
+    int MemoryGuardTrips,
+    long HeapMiB,
+    long WorkingSetMiB,
+    long PeakWorkingSetMiB,
     IReadOnlyList<PartitionSummary> Partitions)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -33,6 +40,8 @@ internal sealed record RunSummary(
         var embedded = status.UsesEmbeddedKafka;
         var consumers = status.Consumers;
         var partitions = consumers.SelectMany(c => c.Partitions).OrderBy(p => p.Partition).ToArray();
+        var memory = status.Memory;
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
         return new RunSummary(
             Math.Round(elapsed.TotalSeconds, 1),
             bootstrap,
@@ -47,6 +56,13 @@ internal sealed record RunSummary(
             consumers.Sum(c => c.Lag),
             // The mock keeps 5 MiB per partition and drops the oldest silently; nothing else moves its low watermark.
             embedded && partitions.Any(p => p.LowWatermark > 0),
+            partitions.Count(p => p.Paused),
+            consumers.Sum(c => c.LiveKeys),
+            memory.Paused,
+            memory.Trips,
+            memory.HeapBytes >> 20,
+            process.WorkingSet64 >> 20,
+            process.PeakWorkingSet64 >> 20,
             partitions.Select(PartitionSummary.From).ToArray());
     }
 

@@ -10,16 +10,24 @@ internal static class StatusView
     public const string DroppedWarning =
         "[red]Warning: the embedded Kafka dropped its oldest records (each mock partition keeps only 5 MiB); records not consumed by then are lost. Use more --partitions or a lower --rate.[/]";
 
-    /// <summary>The live view: totals, the current rate and one row per partition.</summary>
-    public static IRenderable Live(RunSummary s, double rate)
+    /// <summary>The live view: totals, the current rate, one row per partition and the latest warnings.</summary>
+    public static IRenderable Live(RunSummary s, double rate, IReadOnlyList<string> logs)
     {
         var totals = new Grid().AddColumns(10);
         totals.AddRow("[grey]elapsed[/]", Elapsed(s), "[grey]produced[/]", N(s.Produced), "[grey]handled[/]", N(s.Handled),
             "[grey]failed[/]", N(s.Failed), "[grey]records/s[/]", $"[bold]{rate:N0}[/]");
         totals.AddRow("[grey]in flight[/]", N(s.InFlight), "[grey]lag[/]", N(s.Lag), "[grey]dead-lettered[/]", N(s.DeadLettered),
-            "[grey]out of order[/]", N(s.OutOfOrder), "", "");
-        return Stack(totals, Partitions(s), s);
+            "[grey]out of order[/]", N(s.OutOfOrder), "[grey]paused[/]", N(s.PausedPartitions));
+        totals.AddRow("[grey]live keys[/]", N(s.LiveKeys), "[grey]heap MiB[/]", N(s.HeapMiB), "[grey]RSS MiB[/]", N(s.WorkingSetMiB),
+            "[grey]memory guard[/]", MemoryGuard(s), "", "");
+        var view = Stack(totals, Partitions(s), s);
+        return logs.Count == 0
+            ? view
+            : new Rows(view, new Rows(logs.Select(l => new Markup($"[yellow]{Markup.Escape(l)}[/]")).ToArray()));
     }
+
+    /// <summary>The memory guard's state: open, or holding every partition paused.</summary>
+    public static string MemoryGuard(RunSummary s) => s.MemoryGuardPaused ? "[red]pausing all[/]" : "ok";
 
     /// <summary>The final summary: every total and each partition's committed offset and lag after the drain.</summary>
     public static IRenderable Final(RunSummary s)
@@ -38,6 +46,8 @@ internal static class StatusView
         totals.AddRow("Out of order", s.OutOfOrder == 0 ? "0" : $"[red]{s.OutOfOrder:N0}[/]");
         totals.AddRow("In flight", N(s.InFlight));
         totals.AddRow("Lag", N(s.Lag));
+        totals.AddRow("Memory guard trips", N(s.MemoryGuardTrips));
+        totals.AddRow("Peak RSS MiB", N(s.PeakWorkingSetMiB));
         return Stack(totals, Partitions(s), s);
     }
 

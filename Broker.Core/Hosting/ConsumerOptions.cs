@@ -41,7 +41,7 @@ public sealed class ConsumerOptions
     /// <summary>
     /// Keyed consumers (one sharded entity per key) alive per consumer on this node. A new key beyond it
     /// passivates the least recently used idle keyed consumer of its partition (busy ones are never passivated,
-    /// and at most <see cref="MaxInFlight"/> can be busy). Unit: entities. Default 50,000. Range 1..10,000,000.
+    /// and at most <see cref="MaxInFlight"/> can be busy). Unit: entities. Default 10,000. Range 1..10,000,000.
     /// </summary>
     public int? MaxLiveKeys { get; set; }
 

@@ -52,6 +52,9 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
     [InlineData("Broker:Cluster:SeedNodes:0", "localhost:4053", "not an Akka address")]
     [InlineData("Broker:Kafka:enable.auto.commit", "true", "Broker sets this librdkafka property itself")]
     [InlineData("Broker:Consumer:MaxInflightPerKey2", "5", "not a Broker setting")]
+    [InlineData("Broker:Kafka:security.protocol", "bogus", "librdkafka refuses it")]
+    [InlineData("Broker:Kafka:no.such.property", "1", "librdkafka refuses it")]
+    [InlineData("Broker:Memory:PauseAbove", "lots", "not a size")]
     public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
     {
         var error = Fails(new() { [key] = value });
@@ -76,7 +79,8 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
         var error = Fails(new(), b => b.AddConsumer<string, TestHandler>("payments", c => c.Options.MaxInFlightPerKey = 5_000));
         var problem = Assert.Single(error.Problems);
         Assert.Contains("consumer 'payments'", problem);
-        Assert.Contains("MaxInFlightPerKey (5000) is above MaxInFlightPerPartition (1000)", problem);
+        Assert.Contains("MaxInFlightPerKey = 5000 is above MaxInFlightPerPartition = 1000", problem);
+        Assert.Contains("Broker:Consumer:MaxInFlightPerKey", problem);
     }
 
     [Fact]

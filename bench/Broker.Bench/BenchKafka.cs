@@ -52,22 +52,21 @@ internal static class BenchKafka
                 string.Join(", ", dropped.Select(d => $"partition {d.Key} starts at {d.Value}")) + ". Use more partitions.");
     }
 
+    /// <summary>Broker's own fetch settings (defaults), for a plain consumer of group raw-*.</summary>
+    public static ConsumerConfig RawConfig(string bootstrap) => Broker.Kafka.Internal.KafkaEndpoint.FetchSettings(new ConsumerConfig
+    {
+        BootstrapServers = bootstrap,
+        GroupId = "raw-" + Guid.NewGuid().ToString("N"),
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+    }, maxInFlightPerPartition: 1000);
+
     /// <summary>
     /// The baseline: a plain consume loop with Broker's consumer settings, manually assigned to every
     /// partition, that reads <paramref name="records"/> records and returns records/s from the first record.
     /// </summary>
     public static double RawLoop(string bootstrap, string topic, int partitions, int records)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "raw-" + Guid.NewGuid().ToString("N"),
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            FetchQueueBackoffMs = 10,
-        }).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(RawConfig(bootstrap)).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var first = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("no record within 30 s");
         var clock = System.Diagnostics.Stopwatch.StartNew();

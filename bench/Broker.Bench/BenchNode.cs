@@ -24,6 +24,7 @@ internal static class BenchNode
         };
         foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddEnvironmentVariables(); // Broker__... overrides, for experiments
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         services(builder.Services);
         builder.Services.AddBroker(b =>

@@ -5,6 +5,9 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
 {
     ["throughput"] = ThroughputScenario.RunAsync,
     ["keyed"] = KeyedScenario.RunAsync,
+    ["flood"] = FloodScenario.RunAsync,
+    ["latency"] = LatencyScenario.RunAsync,
+    ["flood-node"] = FloodScenario.RunNodeAsync, // the node process the flood scenario starts
 };
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))
 {

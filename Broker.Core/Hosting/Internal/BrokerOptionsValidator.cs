@@ -43,9 +43,15 @@ internal static partial class BrokerOptionsValidator
         if (o.GroupId is { } group && string.IsNullOrWhiteSpace(group))
             problems.Add($"{P}:GroupId = '{group}': a consumer group id cannot be blank. Fix: set a name such as 'orders-service' or remove the key (default 'broker').");
 
-        foreach (var key in o.Kafka.Keys.Where(ManagedKafkaKeys.Contains))
-            problems.Add($"{P}:Kafka:{key} = '{o.Kafka[key]}': Broker sets this librdkafka property itself. " +
-                         $"Fix: remove it (use {P}:BootstrapServers, {P}:GroupId or {P}:Consumer:AutoOffsetReset where one exists).");
+        foreach (var (key, value) in o.Kafka)
+        {
+            if (ManagedKafkaKeys.Contains(key))
+                problems.Add($"{P}:Kafka:{key} = '{value}': Broker sets this librdkafka property itself. " +
+                             $"Fix: remove it (use {P}:BootstrapServers, {P}:GroupId or {P}:Consumer:AutoOffsetReset where one exists).");
+            else if (Kafka.Internal.LibRdKafka.CheckProperty(key, value) is { } refusal)
+                problems.Add($"{P}:Kafka:{key} = '{value}': librdkafka refuses it: {refusal}. " +
+                             "Fix: use a property and value from librdkafka's CONFIGURATION.md, or remove it.");
+        }
 
         Range(o.Embedded.Brokers, 1, 16, $"{P}:Embedded:Brokers", "brokers", problems);
         Range(o.Embedded.Partitions, 1, 10_000, $"{P}:Embedded:Partitions", "partitions", problems);
@@ -113,11 +119,11 @@ internal static partial class BrokerOptionsValidator
     public static void ValidateEffective(ConsumerSettings s, string where, List<string> problems)
     {
         if (s.MaxInFlightPerPartition > s.MaxInFlight)
-            problems.Add($"{where}: MaxInFlightPerPartition ({s.MaxInFlightPerPartition}) is above MaxInFlight ({s.MaxInFlight}), the limit over all partitions. " +
-                         "Fix: lower MaxInFlightPerPartition or raise MaxInFlight.");
+            problems.Add($"{where}: MaxInFlightPerPartition = {s.MaxInFlightPerPartition} is above MaxInFlight = {s.MaxInFlight}, the bound over all partitions. " +
+                         $"Fix: lower {P}:Consumer:MaxInFlightPerPartition or raise {P}:Consumer:MaxInFlight (or the same in the consumer's Options).");
         if (s.MaxInFlightPerKey > s.MaxInFlightPerPartition)
-            problems.Add($"{where}: MaxInFlightPerKey ({s.MaxInFlightPerKey}) is above MaxInFlightPerPartition ({s.MaxInFlightPerPartition}). " +
-                         "Fix: lower MaxInFlightPerKey or raise MaxInFlightPerPartition.");
+            problems.Add($"{where}: MaxInFlightPerKey = {s.MaxInFlightPerKey} is above MaxInFlightPerPartition = {s.MaxInFlightPerPartition}. " +
+                         $"Fix: lower {P}:Consumer:MaxInFlightPerKey or raise {P}:Consumer:MaxInFlightPerPartition (or the same in the consumer's Options).");
     }
 
     public static bool IsValidTopic(string topic) => TopicName().IsMatch(topic);

@@ -33,22 +33,38 @@ internal sealed class KafkaEndpoint : IDisposable
 
     public ConsumerConfig ConsumerConfig(ResolvedConsumer consumer)
     {
-        var config = new ConsumerConfig
+        var config = FetchSettings(new ConsumerConfig
         {
             BootstrapServers = BootstrapServers,
             GroupId = consumer.GroupId,
             ClientId = $"broker-{consumer.Name}-{Environment.MachineName}",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = false,
             AutoOffsetReset = consumer.Settings.AutoOffsetReset,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-            // librdkafka's 1 s default stalls every partition once ~100,000 records are queued.
-            FetchQueueBackoffMs = 10,
-            // A partition resumed after a pause waits for the broker's in-flight long poll to end.
-            FetchWaitMaxMs = 100,
-        };
+        }, consumer.Settings.MaxInFlightPerPartition);
         return WithUserProperties(config);
+    }
+
+    /// <summary>
+    /// The consumer settings that shape fetching and committing, shared with the benchmarks' plain
+    /// Confluent.Kafka baseline so both read Kafka the same way.
+    /// </summary>
+    internal static ConsumerConfig FetchSettings(ConsumerConfig config, int maxInFlightPerPartition)
+    {
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.EnablePartitionEof = false;
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        // librdkafka's 1 s default stalls every partition once ~100,000 records are queued.
+        config.FetchQueueBackoffMs = 10;
+        // A partition resumed after a pause waits for the broker's in-flight long poll to end.
+        config.FetchWaitMaxMs = 100;
+        // librdkafka prefetches per partition up to 100,000 records or 64 MiB by default: with many
+        // partitions that is the whole backlog, in native memory. Broker takes at most a window of
+        // records per partition, so prefetching more than that only costs memory.
+        config.QueuedMinMessages = maxInFlightPerPartition;
+        config.QueuedMaxMessagesKbytes = 4096;
+        // One fetch response is a buffer of up to this size per broker connection (librdkafka: 50 MiB).
+        config.FetchMaxBytes = 4 * 1024 * 1024;
+        return config;
     }
 
     public ProducerConfig DeadLetterProducerConfig(ResolvedConsumer consumer) => WithUserProperties(new ProducerConfig

@@ -79,6 +79,27 @@ internal static partial class LibRdKafka
     [LibraryImport(Library, EntryPoint = "rd_kafka_conf_set", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ConfSet(IntPtr conf, string name, string value, byte[] errstr, UIntPtr errstrSize);
 
+    /// <summary>
+    /// Whether librdkafka accepts <paramref name="name"/> = <paramref name="value"/> (property known, value
+    /// valid), checked on a scratch configuration without creating a client. Returns null when it does,
+    /// else librdkafka's reason. Combinations of properties are only checked when a client is created.
+    /// </summary>
+    internal static string? CheckProperty(string name, string value)
+    {
+        var conf = ConfNew();
+        try
+        {
+            var errstr = new byte[512];
+            if (ConfSet(conf, name, value, errstr, (UIntPtr)errstr.Length) == ConfOk) return null;
+            var end = Array.IndexOf(errstr, (byte)0);
+            return System.Text.Encoding.UTF8.GetString(errstr, 0, end < 0 ? errstr.Length : end);
+        }
+        finally
+        {
+            ConfDestroy(conf);
+        }
+    }
+
     [LibraryImport(Library, EntryPoint = "rd_kafka_new")]
     internal static partial IntPtr New(int type, IntPtr conf, byte[] errstr, UIntPtr errstrSize);
 

@@ -216,6 +216,8 @@ internal sealed class NodeConsumer : IDisposable
     private void Poll()
     {
         ConsumeResult<byte[], byte[]>? record;
+        // Never take more than the budget has room for, so MaxInFlight is a hard bound.
+        var limit = Math.Min(_settings.MaxPollRecords, _budget.Limit - _budget.InFlight);
         try
         {
             record = _consumer.Consume(50);
@@ -223,7 +225,7 @@ internal sealed class NodeConsumer : IDisposable
             while (record is not null)
             {
                 Route(record);
-                if (++taken >= _settings.MaxPollRecords) break;
+                if (++taken >= limit) break;
                 record = _consumer.Consume(0);
             }
         }

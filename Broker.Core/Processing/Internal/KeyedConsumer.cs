@@ -190,6 +190,12 @@ internal sealed partial class KeyedConsumer : UntypedActor
             {
                 _handled++;
             }
+            else if (_stopping.IsCancellationRequested && error is null or OperationCanceledException)
+            {
+                // Cut short because the partition stopped here (drain timeout, shutdown): not done, not
+                // failed. It stays uncommitted and is handled again by the partition's next owner.
+                return;
+            }
             else
             {
                 _runtime.Counters.Failed();

@@ -240,6 +240,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         state.InFlight -= offsets.Length;
         _lane!.Release(done);
         if (state.Waiting is not null && state.InFlight == 0) Dispatch(state);
+        else if (state.IsIdle) EnforceLiveKeyCap();
     }
 
     /// <summary>
@@ -271,20 +272,30 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     }
 
     /// <summary>
-    /// A new key: count it, and if this consumer now has more live keyed consumers on the node than
-    /// MaxLiveKeys, passivate this partition's least recently used idle one (busy keys stay: their records
-    /// are in flight, and in-flight records are bounded by MaxInFlight).
+    /// A new key: count it, and keep within MaxLiveKeys (busy keys stay: their records are in flight, and
+    /// in-flight records are bounded by MaxInFlight).
     /// </summary>
     private void KeyCreated()
     {
-        if (_runtime.AddLiveKeys(1) <= _runtime.Settings.MaxLiveKeys) return;
-        if (_keys.OldestIdle(scan: 64) is { } victim) Passivate(victim);
+        _runtime.AddLiveKeys(1);
+        EnforceLiveKeyCap();
+    }
+
+    /// <summary>
+    /// While this consumer has more live keyed consumers on the node than MaxLiveKeys, passivates this
+    /// partition's least recently used idle ones. Called when a key is created and when one falls idle.
+    /// </summary>
+    private void EnforceLiveKeyCap()
+    {
+        while (_runtime.LiveKeys > _runtime.Settings.MaxLiveKeys && _keys.OldestIdle(scan: 64) is { } victim)
+            Passivate(victim);
     }
 
     private void PassivateIdleKeys()
     {
         var idleSince = Environment.TickCount64 - (long)_runtime.Settings.PassivateIdleAfter.TotalMilliseconds;
         foreach (var state in _keys.IdleSince(idleSince)) Passivate(state);
+        EnforceLiveKeyCap();
     }
 
     /// <summary>Stops an idle key's keyed consumer; a later record of the key starts a new one.</summary>
