@@ -64,9 +64,17 @@ internal static class BenchKafka
     /// The baseline: a plain consume loop with Broker's consumer settings, manually assigned to every
     /// partition, that reads <paramref name="records"/> records and returns records/s from the first record.
     /// </summary>
-    public static double RawLoop(string bootstrap, string topic, int partitions, int records)
+    public static double RawLoop(string bootstrap, string topic, int partitions, int records, bool librdkafkaPrefetch = false)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(RawConfig(bootstrap)).Build();
+        var config = RawConfig(bootstrap);
+        if (librdkafkaPrefetch)
+        {
+            // librdkafka's own prefetch sizes instead of Broker's smaller ones: the loop's best case.
+            config.QueuedMinMessages = null;
+            config.QueuedMaxMessagesKbytes = null;
+            config.FetchMaxBytes = null;
+        }
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var first = consumer.Consume(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("no record within 30 s");
         var clock = System.Diagnostics.Stopwatch.StartNew();

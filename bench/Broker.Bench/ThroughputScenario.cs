@@ -25,6 +25,7 @@ internal static class ThroughputScenario
         Console.WriteLine($"produced {Records:N0} records of {ValueBytes} B over {Keys:N0} keys on {Partitions} partitions at {produced:N0}/s");
 
         var raw = new List<double>();
+        var rawPrefetch = new List<double>();
         var broker = new List<double>();
         for (var round = 1; round <= rounds; round++)
         {
@@ -34,11 +35,15 @@ internal static class ThroughputScenario
             cpu = Resources.Now();
             broker.Add(await BrokerRate(kafka.BootstrapServers, topic, round));
             var brokerUse = Resources.Now() - cpu;
+            if (Environment.GetEnvironmentVariable("BENCH_SKIP_RAW") is null)
+                rawPrefetch.Add(BenchKafka.RawLoop(kafka.BootstrapServers, topic, Partitions, Records, librdkafkaPrefetch: true));
             Console.WriteLine($"round {round}: raw {raw[^1]:N0} records/s ({rawUse}), broker {broker[^1]:N0} records/s ({brokerUse}, incl. start/stop)");
         }
         var rawMedian = Median(raw);
         var brokerMedian = Median(broker);
         Console.WriteLine($"median of {rounds}: raw {rawMedian:N0} records/s, broker {brokerMedian:N0} records/s");
+        if (rawPrefetch.Count > 0)
+            Console.WriteLine($"for reference, the raw loop with librdkafka's default prefetch sizes: {Median(rawPrefetch):N0} records/s (broker/that = {brokerMedian / Median(rawPrefetch):F2})");
         Console.WriteLine($"throughput: broker/raw = {brokerMedian / rawMedian:F2}");
         return 0;
     }
