@@ -62,22 +62,4 @@ public sealed class ConsumerOptions
 
     /// <summary>Dead letters of topic T go to T + this suffix. Default <c>.dlt</c>.</summary>
     public string? DeadLetterTopicSuffix { get; set; }
-
-    internal void OverrideWith(ConsumerOptions other)
-    {
-        MaxInFlightPerPartition = other.MaxInFlightPerPartition ?? MaxInFlightPerPartition;
-        MaxInFlight = other.MaxInFlight ?? MaxInFlight;
-        MaxInFlightPerKey = other.MaxInFlightPerKey ?? MaxInFlightPerKey;
-        ResumeAt = other.ResumeAt ?? ResumeAt;
-        CommitInterval = other.CommitInterval ?? CommitInterval;
-        DrainTimeout = other.DrainTimeout ?? DrainTimeout;
-        PartitionDiscoveryInterval = other.PartitionDiscoveryInterval ?? PartitionDiscoveryInterval;
-        MaxLiveKeys = other.MaxLiveKeys ?? MaxLiveKeys;
-        PassivateIdleAfter = other.PassivateIdleAfter ?? PassivateIdleAfter;
-        NullKeys = other.NullKeys ?? NullKeys;
-        HandlerLifetime = other.HandlerLifetime ?? HandlerLifetime;
-        AutoOffsetReset = other.AutoOffsetReset ?? AutoOffsetReset;
-        MaxPollRecords = other.MaxPollRecords ?? MaxPollRecords;
-        DeadLetterTopicSuffix = other.DeadLetterTopicSuffix ?? DeadLetterTopicSuffix;
-    }
 }

@@ -10,7 +10,6 @@ public sealed class EntityIdsSpec
     {
         var shard = EntityIds.Shard("orders", 3);
         Assert.Equal("orders/3", shard);
-        Assert.Equal(("orders", 3), EntityIds.ParseShard(shard));
         Assert.Equal("orders/3#owner", EntityIds.Owner(shard));
         Assert.True(EntityIds.IsOwner("orders/3#owner"));
         Assert.False(EntityIds.IsOwner(EntityIds.ForKey(shard, Encoding.UTF8.GetBytes("owner"))));

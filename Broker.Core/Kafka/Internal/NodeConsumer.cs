@@ -67,9 +67,6 @@ internal sealed class NodeConsumer : IDisposable
     /// <summary>The partition owners whose partitions this node fetches now. Thread-safe.</summary>
     public IReadOnlyList<Akka.Actor.IActorRef> Owners => _assigned.Values.Select(l => l.Owner).ToArray();
 
-    /// <summary>Completes when the poll thread has committed what was pending and closed the consumer.</summary>
-    public Task Stopped => _stopped.Task;
-
     public void Start() => _thread.Start();
 
     /// <summary>
@@ -417,6 +414,7 @@ internal sealed class NodeConsumer : IDisposable
         if (_thread.IsAlive) StopAsync().Wait(TimeSpan.FromSeconds(30));
         _consumer.Dispose();
         _wake.Dispose();
+        _budget.Dispose();
     }
 
     private sealed record PendingCommit(PartitionLane Lane, long Offset, bool AllDone, List<Action<long>> Waiters);

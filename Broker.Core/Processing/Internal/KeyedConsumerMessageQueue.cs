@@ -27,12 +27,7 @@ internal sealed class KeyedConsumerMessageQueue : IMessageQueue
 
     public void Enqueue(IActorRef receiver, Envelope envelope)
     {
-        if (Interlocked.Increment(ref _count) > _capacity)
-        {
-            Interlocked.Decrement(ref _count);
-            MailboxOverflow.Report(receiver, envelope);
-            return;
-        }
+        if (!MailboxOverflow.TryReserve(ref _count, _capacity, receiver, envelope)) return;
         var node = new Node(envelope);
         var previous = Interlocked.Exchange(ref _head, node);
         Volatile.Write(ref previous.Next, node);

@@ -12,7 +12,19 @@ internal static class MailboxOverflow
     /// <summary>Messages dropped because an entity's mailbox was full, in this process. Always 0 unless flow control has a bug.</summary>
     public static long Count => Interlocked.Read(ref _count);
 
-    public static void Report(IActorRef receiver, Envelope envelope)
+    /// <summary>
+    /// Counts one more message in <paramref name="count"/> if it stays within <paramref name="capacity"/>;
+    /// otherwise reports <paramref name="envelope"/> as an overflow and returns false.
+    /// </summary>
+    public static bool TryReserve(ref int count, int capacity, IActorRef receiver, Envelope envelope)
+    {
+        if (Interlocked.Increment(ref count) <= capacity) return true;
+        Interlocked.Decrement(ref count);
+        Report(receiver, envelope);
+        return false;
+    }
+
+    private static void Report(IActorRef receiver, Envelope envelope)
     {
         Interlocked.Increment(ref _count);
         BrokerTelemetry.Overflows.Add(1);

@@ -19,12 +19,7 @@ internal sealed class OwnerMessageQueue(int capacity) : IMessageQueue
 
     public void Enqueue(IActorRef receiver, Envelope envelope)
     {
-        if (Interlocked.Increment(ref _count) > capacity)
-        {
-            Interlocked.Decrement(ref _count);
-            MailboxOverflow.Report(receiver, envelope);
-            return;
-        }
+        if (!MailboxOverflow.TryReserve(ref _count, capacity, receiver, envelope)) return;
         _queue.Enqueue(envelope);
     }
 

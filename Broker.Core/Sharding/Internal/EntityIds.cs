@@ -39,12 +39,4 @@ internal static class EntityIds
         if (hash <= 0) throw new ArgumentException($"'{entityId}' is not a Broker entity id (expected 'topic/partition#...').", nameof(entityId));
         return entityId[..hash];
     }
-
-    public static (string Topic, int Partition) ParseShard(string shardId)
-    {
-        var slash = shardId.LastIndexOf('/');
-        if (slash <= 0 || !int.TryParse(shardId.AsSpan(slash + 1), out var partition))
-            throw new ArgumentException($"'{shardId}' is not a Broker shard id (expected 'topic/partition').", nameof(shardId));
-        return (shardId[..slash], partition);
-    }
 }
