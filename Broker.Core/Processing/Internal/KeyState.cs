@@ -24,6 +24,12 @@ internal sealed class KeyState(byte[]? key)
     /// <summary>When a record of the key last arrived (Environment.TickCount64, ms).</summary>
     public long LastUsed;
 
+    /// <summary>The batch handed to the keyed consumer and not finished yet (at most one at a time).</summary>
+    public List<ConsumeResult<byte[], byte[]>>? Outstanding;
+
+    /// <summary>How many records of <see cref="Outstanding"/> are reported finished (they finish in order).</summary>
+    public int OutstandingDone;
+
     /// <summary>Records of the key not yet handed to its keyed consumer, in offset order.</summary>
     public List<ConsumeResult<byte[], byte[]>>? Waiting;
 

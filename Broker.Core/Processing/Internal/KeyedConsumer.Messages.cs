@@ -7,12 +7,13 @@ internal sealed partial class KeyedConsumer
 {
     /// <summary>
     /// From the partition owner, through the shard (which creates the entity on first use): serve
-    /// <paramref name="Owner"/> for <paramref name="Generation"/>, reporting finished records to <paramref name="Inbox"/>;
+    /// <paramref name="Owner"/> for <paramref name="Generation"/>, reporting finished records to <paramref name="Inbox"/>
+    /// under <paramref name="Key"/> (the owner's token for this key, opaque here);
     /// handler calls get <paramref name="Stopping"/>,
     /// which the owner cancels when that generation ends (hand-off, shutdown, restart).
     /// Answered with <see cref="PartitionOwner.KeyStarted"/>.
     /// </summary>
-    public sealed record Start(IActorRef Owner, OwnerInbox Inbox, int Generation, CancellationToken Stopping);
+    public sealed record Start(IActorRef Owner, OwnerInbox Inbox, object Key, int Generation, CancellationToken Stopping);
 
     /// <summary>From the partition owner, directly: records of this key, in offset order.</summary>
     public sealed record Records(int Generation, IReadOnlyList<ConsumeResult<byte[], byte[]>> Batch);

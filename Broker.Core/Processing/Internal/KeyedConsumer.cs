@@ -21,7 +21,8 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private ILoggingAdapter? _logger;
     private readonly Queue<IReadOnlyList<ConsumeResult<byte[], byte[]>>> _batches = new();
     private int _next; // index of the next record in the head batch
-    private readonly List<long> _done = new();
+    private int _done; // records finished since the last report, in the order they were handed over
+    private object? _key;
     private int _handled;
     private CancellationToken _stopping;
     private IActorRef? _owner;
@@ -110,10 +111,11 @@ internal sealed partial class KeyedConsumer : UntypedActor
         if (start.Generation != _generation)
         {
             ClearQueue();
-            _done.Clear();
+            _done = 0;
             _generation = start.Generation;
             _stopping = start.Stopping;
             _inbox = start.Inbox;
+            _key = start.Key;
         }
         _owner.Tell(new PartitionOwner.KeyStarted(_entityId, _generation));
     }
@@ -214,7 +216,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
             }
             _runtime.Counters.DeadLettered();
         }
-        if (generation == _generation) _done.Add(record.Offset.Value);
+        if (generation == _generation) _done++;
     }
 
     private void FlushAcks()
@@ -224,9 +226,9 @@ internal sealed partial class KeyedConsumer : UntypedActor
             _runtime.Counters.Handled(_handled); // once per batch: the totals are shared by every key
             _handled = 0;
         }
-        if (_done.Count == 0 || _owner is null) return;
-        _inbox!.Post(_owner, Self, _generation, _done.ToArray());
-        _done.Clear();
+        if (_done == 0 || _owner is null) return;
+        _inbox!.Post(_owner, _key!, _generation, _done);
+        _done = 0;
     }
 
     /// <summary>Created on first use: most keyed consumers never log, and there can be millions of them.</summary>

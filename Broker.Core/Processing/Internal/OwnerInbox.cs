@@ -13,10 +13,13 @@ internal sealed class OwnerInbox
     private readonly ConcurrentQueue<Completion> _completions = new();
     private int _wakePending;
 
-    /// <summary>Keyed consumer: reports <paramref name="offsets"/> of <paramref name="generation"/> done; wakes the owner when it is not already due.</summary>
-    public void Post(IActorRef owner, IActorRef key, int generation, long[] offsets)
+    /// <summary>
+    /// Keyed consumer: reports the next <paramref name="records"/> records it was handed (it finishes them in
+    /// order) done; wakes the owner when it is not already due.
+    /// </summary>
+    public void Post(IActorRef owner, object key, int generation, int records)
     {
-        _completions.Enqueue(new Completion(key, generation, offsets));
+        _completions.Enqueue(new Completion(key, generation, records));
         if (Interlocked.Exchange(ref _wakePending, 1) == 0) owner.Tell(PartitionOwner.CompletionsAvailable.Instance, ActorRefs.NoSender);
     }
 
@@ -28,6 +31,9 @@ internal sealed class OwnerInbox
         while (_completions.TryDequeue(out var completion)) into.Add(completion);
     }
 
-    /// <summary>A keyed consumer finished <paramref name="Offsets"/> (handled, failed or dead-lettered).</summary>
-    public readonly record struct Completion(IActorRef Key, int Generation, long[] Offsets);
+    /// <summary>
+    /// The keyed consumer of <paramref name="Key"/> (the owner's own token for the key, handed to it in its
+    /// start message) finished its next <paramref name="Records"/> records (handled, failed or dead-lettered).
+    /// </summary>
+    public readonly record struct Completion(object Key, int Generation, int Records);
 }

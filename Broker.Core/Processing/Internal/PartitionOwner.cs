@@ -197,6 +197,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             waiting.RemoveRange(0, window);
         }
         state.InFlight = batch.Count;
+        state.Outstanding = batch;
+        state.OutstandingDone = 0;
         state.Ref.Tell(new KeyedConsumer.Records(_generation, batch));
     }
 
@@ -209,7 +211,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         state.Starting = true;
         state.EntityId ??= EntityIds.ForKey(_shardId, state.Key);
         _starting[state.EntityId] = state;
-        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId, new KeyedConsumer.Start(Self, _inbox, _generation, _generationStopping.Token)));
+        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId, new KeyedConsumer.Start(Self, _inbox, state, _generation, _generationStopping.Token)));
     }
 
     private void KeyReady(KeyStarted started)
@@ -226,18 +228,21 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     {
         _inbox.TakeAll(_completions);
         foreach (var c in _completions)
-            if (c.Generation == _generation) Acked(c.Key, c.Offsets);
+            if (c.Generation == _generation && c.Key is KeyState state) Acked(state, c.Records);
         _completions.Clear();
         if (_phase == Phase.Draining) TryFinishDrain();
     }
 
-    private void Acked(IActorRef key, long[] offsets)
+    private void Acked(KeyState state, int records)
     {
-        if (!_byRef.TryGetValue(key, out var state)) return;
+        if (state.Outstanding is not { } batch) return; // forgotten meanwhile (passivated or reassigned)
         var done = 0;
-        foreach (var offset in offsets)
-            if (_tracker.Complete(offset)) done++;
-        state.InFlight -= offsets.Length;
+        var end = Math.Min(batch.Count, state.OutstandingDone + records);
+        for (var i = state.OutstandingDone; i < end; i++)
+            if (_tracker.Complete(batch[i].Offset.Value)) done++;
+        state.InFlight -= end - state.OutstandingDone;
+        state.OutstandingDone = end;
+        if (end == batch.Count) state.Outstanding = null;
         _lane!.Release(done);
         if (state.Waiting is not null && state.InFlight == 0) Dispatch(state);
         else if (state.IsIdle) EnforceLiveKeyCap();

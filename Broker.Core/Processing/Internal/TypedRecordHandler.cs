@@ -31,7 +31,7 @@ internal sealed class TypedRecordHandler<TMessage, THandler> : RecordHandler
     public override Task HandleAsync(ConsumeResult<byte[], byte[]> record, CancellationToken cancellationToken)
     {
         TMessage? message = default;
-        var headers = new RecordHeaders(record.Message.Headers);
+        var headers = record.Message.Headers is { Count: > 0 } h ? new RecordHeaders(h) : RecordHeaders.Empty;
         if (record.Message.Value is { } value)
         {
             try
