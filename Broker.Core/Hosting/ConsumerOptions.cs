@@ -62,4 +62,32 @@ public sealed class ConsumerOptions
 
     /// <summary>Dead letters of topic T go to T + this suffix. Default <c>.dlt</c>.</summary>
     public string? DeadLetterTopicSuffix { get; set; }
+
+    /// <summary>
+    /// Handler calls per record before it goes to the dead-letter topic (reason <c>handler</c> or <c>timeout</c>).
+    /// Retries run in the record's keyed consumer: the key's later records wait, other keys go on. While the
+    /// circuit breaker is Open no call is made, so an outage does not use up attempts. Default 5. Range 1..1,000.
+    /// </summary>
+    public int? MaxAttempts { get; set; }
+
+    /// <summary>First backoff between attempts; it doubles per attempt, with jitter (Polly). Default 100 ms.</summary>
+    public TimeSpan? RetryBaseDelay { get; set; }
+
+    /// <summary>Longest backoff between attempts. Default 10 s.</summary>
+    public TimeSpan? RetryMaxDelay { get; set; }
+
+    /// <summary>
+    /// Each handler call's deadline: its CancellationToken fires then and the call fails with kind
+    /// <c>timeout</c>. A record whose <c>broker.deadline</c> header is earlier keeps that. Default 30 s.
+    /// </summary>
+    public TimeSpan? HandlerTimeout { get; set; }
+
+    /// <summary>Handler calls per second for this consumer on this node (token bucket); 0 = no limit. Default 0.</summary>
+    public double? MaxRecordsPerSecond { get; set; }
+
+    /// <summary>Handler calls running at once for this consumer on this node, over all keys; 0 = no limit. Default 0.</summary>
+    public int? MaxConcurrentHandlers { get; set; }
+
+    /// <summary>The circuit breaker (<c>Broker:Consumer:Breaker</c>).</summary>
+    public BreakerOptions Breaker { get; } = new();
 }

@@ -6,9 +6,13 @@ namespace Broker.Inspection;
 /// <param name="GroupId">The consumer group it commits to.</param>
 /// <param name="Consumed">Records handed from Kafka to partition owners.</param>
 /// <param name="Handled">Records whose handler call completed.</param>
-/// <param name="Failed">Records whose handler call threw.</param>
+/// <param name="Failed">Handler calls that threw or timed out (every attempt counts).</param>
 /// <param name="DeadLettered">Records written to the dead-letter topic.</param>
+/// <param name="Retried">Handler calls made again after a failure.</param>
+/// <param name="TimedOut">Handler calls that ran past their deadline.</param>
 /// <param name="LiveKeys">Keyed consumers (sharded entities, one per key) alive on this node.</param>
+/// <param name="Breaker">The consumer's circuit breaker state on this node.</param>
+/// <param name="BreakerOpened">How many times the breaker went from Closed to Open.</param>
 /// <param name="Partitions">Every partition this node has consumed since start, by partition number.</param>
 public sealed record ConsumerStatus(
     string Name,
@@ -18,7 +22,11 @@ public sealed record ConsumerStatus(
     long Handled,
     long Failed,
     long DeadLettered,
+    long Retried,
+    long TimedOut,
     int LiveKeys,
+    Broker.Resilience.BreakerState Breaker,
+    int BreakerOpened,
     IReadOnlyList<PartitionStatus> Partitions)
 {
     /// <summary>Records accepted and not yet done, over all partitions.</summary>

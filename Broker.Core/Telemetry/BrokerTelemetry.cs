@@ -27,8 +27,20 @@ public static class BrokerTelemetry
     /// <summary>Records whose handler call completed. Unit <c>{record}</c>.</summary>
     public const string RecordsHandled = "broker.records.handled";
 
-    /// <summary>Records whose handler call threw. Unit <c>{record}</c>.</summary>
+    /// <summary>Handler calls that threw or timed out (each attempt counts). Unit <c>{call}</c>.</summary>
     public const string RecordsFailed = "broker.records.failed";
+
+    /// <summary>Handler calls retried after a failure. Unit <c>{call}</c>.</summary>
+    public const string RecordsRetried = "broker.records.retried";
+
+    /// <summary>Handler calls that ran past their deadline. Unit <c>{call}</c>.</summary>
+    public const string RecordsTimedOut = "broker.records.timed_out";
+
+    /// <summary>Circuit breaker transitions from Closed to Open. Unit <c>{transition}</c>.</summary>
+    public const string BreakerOpened = "broker.breaker.opened";
+
+    /// <summary>Circuit breaker state per consumer: 0 Closed, 1 Open, 2 Half-open. Unit <c>{state}</c>.</summary>
+    public const string BreakerStateName = "broker.breaker.state";
 
     /// <summary>Records written to a dead-letter topic. Unit <c>{record}</c>.</summary>
     public const string RecordsDeadLettered = "broker.records.dead_lettered";
@@ -53,7 +65,10 @@ public static class BrokerTelemetry
 
     internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>(RecordsConsumed, "{record}", "Records handed from the Kafka consumer to partition owners.");
     internal static readonly Counter<long> Handled = Meter.CreateCounter<long>(RecordsHandled, "{record}", "Records whose handler call completed.");
-    internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(RecordsFailed, "{record}", "Records whose handler call threw.");
+    internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(RecordsFailed, "{call}", "Handler calls that threw or timed out.");
+    internal static readonly Counter<long> Retried = Meter.CreateCounter<long>(RecordsRetried, "{call}", "Handler calls retried after a failure.");
+    internal static readonly Counter<long> TimedOut = Meter.CreateCounter<long>(RecordsTimedOut, "{call}", "Handler calls that ran past their deadline.");
+    internal static readonly Counter<long> BreakerOpenings = Meter.CreateCounter<long>(BreakerOpened, "{transition}", "Circuit breaker transitions from Closed to Open.");
     internal static readonly Counter<long> Overflows = Meter.CreateCounter<long>(MailboxOverflows, "{message}", "Messages dropped because an entity's bounded mailbox was full.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
 
@@ -65,6 +80,8 @@ public static class BrokerTelemetry
             "{record}", "Records accepted from Kafka and not yet done.");
         Meter.CreateObservableGauge(KeyedConsumersLive, () => Observe(c => c.LiveKeys),
             "{entity}", "Keyed consumers alive on this node.");
+        Meter.CreateObservableGauge(BreakerStateName, () => Observe(c => (int)c.BreakerState),
+            "{state}", "Circuit breaker state: 0 Closed, 1 Open, 2 Half-open.");
     }
 
     /// <summary>Makes a consumer's gauges observable until <see cref="Forget"/>.</summary>

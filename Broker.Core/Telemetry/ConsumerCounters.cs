@@ -9,7 +9,7 @@ namespace Broker.Telemetry;
 internal sealed class ConsumerCounters
 {
     private readonly KeyValuePair<string, object?>[] _tags;
-    private long _consumed, _handled, _failed, _deadLettered;
+    private long _consumed, _handled, _failed, _deadLettered, _retried, _timedOut;
 
     public ConsumerCounters(string consumer, string topic)
     {
@@ -20,11 +20,15 @@ internal sealed class ConsumerCounters
     public long HandledTotal => Volatile.Read(ref _handled);
     public long FailedTotal => Volatile.Read(ref _failed);
     public long DeadLetteredTotal => Volatile.Read(ref _deadLettered);
+    public long RetriedTotal => Volatile.Read(ref _retried);
+    public long TimedOutTotal => Volatile.Read(ref _timedOut);
 
     public void Consumed(int n) => Add(ref _consumed, BrokerTelemetry.Consumed, n);
     public void Handled(int n) => Add(ref _handled, BrokerTelemetry.Handled, n);
     public void Failed() => Add(ref _failed, BrokerTelemetry.Failed, 1);
     public void DeadLettered() => Add(ref _deadLettered, BrokerTelemetry.DeadLettered, 1);
+    public void Retried() => Add(ref _retried, BrokerTelemetry.Retried, 1);
+    public void TimedOut() => Add(ref _timedOut, BrokerTelemetry.TimedOut, 1);
 
     private void Add(ref long total, Counter<long> counter, int n)
     {

@@ -53,17 +53,24 @@ public sealed class PipelineSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper o
         {
             Before = (c, _) => c.Message.EndsWith(":0") ? throw new InvalidOperationException("boom") : Task.CompletedTask,
         };
-        await using var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, log, output, behavior);
+        await using var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, log, output, behavior, c =>
+        {
+            c.Options.MaxAttempts = 3;
+            c.Options.RetryBaseDelay = TimeSpan.FromMilliseconds(5);
+            c.Options.Breaker.Enabled = false; // every failure here is the record's, not a downstream outage
+        });
 
-        kafka.Produce(topic, Numbered(500, 50)); // each key's first record throws
+        kafka.Produce(topic, Numbered(500, 50)); // each key's first record throws, every time
         await log.WaitForCountAsync(450, Timeout);
-        await Eventually.Until(() => node.Consumer.Failed == 50, Timeout, () => $"50 failures counted, got {node.Consumer.Failed}");
+        await Eventually.Until(() => node.Consumer.DeadLettered == 50, Timeout, () => $"50 dead letters, got {node.Consumer.DeadLettered}");
+        Assert.Equal(150, node.Consumer.Failed); // 3 attempts each
+        Assert.Equal(100, node.Consumer.Retried);
 
         var more = kafka.Produce(topic, Numbered(100, 50, from: 500)); // the node is still consuming afterwards
         await log.WaitForCountAsync(550, Timeout);
         var ends = EmbeddedKafkaFixture.EndOffsets(more);
         await Eventually.Until(() => ends.All(e => node.Consumer.Partitions.Any(p => p.Partition == e.Key && p.CommittedOffset == e.Value)),
-            Timeout, () => "failed records count as done for the commit: " + Describe(node));
+            Timeout, () => "dead-lettered records count as done for the commit: " + Describe(node));
     }
 
     [Fact]

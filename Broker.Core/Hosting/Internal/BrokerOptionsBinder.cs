@@ -39,6 +39,21 @@ internal static class BrokerOptionsBinder
             ["Consumer:HandlerLifetime"] = ((o, v) => o.Consumer.HandlerLifetime = Enum<HandlerLifetime>(v), "scoped or singleton"),
             ["Consumer:AutoOffsetReset"] = ((o, v) => o.Consumer.AutoOffsetReset = OffsetReset(v), "earliest or latest"),
             ["Consumer:MaxPollRecords"] = ((o, v) => o.Consumer.MaxPollRecords = Int(v), "an integer (records)"),
+            ["Consumer:MaxAttempts"] = ((o, v) => o.Consumer.MaxAttempts = Int(v), "an integer (handler calls)"),
+            ["Consumer:RetryBaseDelay"] = ((o, v) => o.Consumer.RetryBaseDelay = Duration(v), "a duration such as 100ms"),
+            ["Consumer:RetryMaxDelay"] = ((o, v) => o.Consumer.RetryMaxDelay = Duration(v), "a duration such as 10s"),
+            ["Consumer:HandlerTimeout"] = ((o, v) => o.Consumer.HandlerTimeout = Duration(v), "a duration such as 30s"),
+            ["Consumer:MaxRecordsPerSecond"] = ((o, v) => o.Consumer.MaxRecordsPerSecond = Double(v), "a number (records/s; 0 for no limit)"),
+            ["Consumer:MaxConcurrentHandlers"] = ((o, v) => o.Consumer.MaxConcurrentHandlers = Int(v), "an integer (0 for no limit)"),
+            ["Consumer:Breaker:Enabled"] = ((o, v) => o.Consumer.Breaker.Enabled = Bool(v), "true or false"),
+            ["Consumer:Breaker:WindowCalls"] = ((o, v) => o.Consumer.Breaker.WindowCalls = Int(v), "an integer (calls)"),
+            ["Consumer:Breaker:WindowDuration"] = ((o, v) => o.Consumer.Breaker.WindowDuration = Duration(v), "a duration such as 10s"),
+            ["Consumer:Breaker:MinimumCalls"] = ((o, v) => o.Consumer.Breaker.MinimumCalls = Int(v), "an integer (calls)"),
+            ["Consumer:Breaker:FailureRate"] = ((o, v) => o.Consumer.Breaker.FailureRate = Double(v), "a share such as 0.5"),
+            ["Consumer:Breaker:SlowCallDuration"] = ((o, v) => o.Consumer.Breaker.SlowCallDuration = Duration(v), "a duration such as 5s"),
+            ["Consumer:Breaker:SlowCallRate"] = ((o, v) => o.Consumer.Breaker.SlowCallRate = Double(v), "a share such as 1.0"),
+            ["Consumer:Breaker:OpenDuration"] = ((o, v) => o.Consumer.Breaker.OpenDuration = Duration(v), "a duration such as 5s"),
+            ["Consumer:Breaker:HalfOpenCalls"] = ((o, v) => o.Consumer.Breaker.HalfOpenCalls = Int(v), "an integer (calls)"),
             ["Consumer:DeadLetterTopicSuffix"] = ((o, v) => o.Consumer.DeadLetterTopicSuffix = v, "a suffix such as .dlt"),
         };
 
@@ -88,6 +103,13 @@ internal static class BrokerOptionsBinder
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
             ? d
             : throw new FormatException("not a number.");
+
+    private static bool Bool(string value) => value.ToLowerInvariant() switch
+    {
+        "true" or "on" or "yes" => true,
+        "false" or "off" or "no" => false,
+        _ => throw new FormatException("not true or false."),
+    };
 
     private static T Enum<T>(string value) where T : struct, Enum =>
         System.Enum.TryParse<T>(value.Replace("-", ""), ignoreCase: true, out var e) && System.Enum.IsDefined(e)

@@ -111,6 +111,23 @@ internal static partial class BrokerOptionsValidator
         Duration(o.DrainTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10), prefix + nameof(o.DrainTimeout), problems);
         Duration(o.PartitionDiscoveryInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), prefix + nameof(o.PartitionDiscoveryInterval), problems);
         Duration(o.PassivateIdleAfter, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), prefix + nameof(o.PassivateIdleAfter), problems);
+        Range(o.MaxAttempts, 1, 1_000, prefix + nameof(o.MaxAttempts), "handler calls", problems);
+        Duration(o.RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromHours(1), prefix + nameof(o.RetryBaseDelay), problems);
+        Duration(o.RetryMaxDelay, TimeSpan.Zero, TimeSpan.FromHours(1), prefix + nameof(o.RetryMaxDelay), problems);
+        Duration(o.HandlerTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1), prefix + nameof(o.HandlerTimeout), problems);
+        if (o.MaxRecordsPerSecond is { } rps && (double.IsNaN(rps) || rps < 0 || rps > 10_000_000))
+            problems.Add($"{prefix}{nameof(o.MaxRecordsPerSecond)} = '{rps}': must be between 0 (no limit) and 10000000 (records/s). Fix: set a rate in that range or remove the key.");
+        Range(o.MaxConcurrentHandlers, 0, 1_000_000, prefix + nameof(o.MaxConcurrentHandlers), "handler calls; 0 = no limit", problems);
+        var b = o.Breaker;
+        var bp = prefix + "Breaker:";
+        Range(b.WindowCalls, 1, 100_000, bp + nameof(b.WindowCalls), "calls", problems);
+        Duration(b.WindowDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), bp + nameof(b.WindowDuration), problems);
+        Range(b.MinimumCalls, 1, 100_000, bp + nameof(b.MinimumCalls), "calls", problems);
+        Share(b.FailureRate, bp + nameof(b.FailureRate), problems);
+        Duration(b.SlowCallDuration, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1), bp + nameof(b.SlowCallDuration), problems);
+        Share(b.SlowCallRate, bp + nameof(b.SlowCallRate), problems);
+        Duration(b.OpenDuration, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), bp + nameof(b.OpenDuration), problems);
+        Range(b.HalfOpenCalls, 1, 1_000, bp + nameof(b.HalfOpenCalls), "calls", problems);
         if (o.DeadLetterTopicSuffix is { } suffix && (suffix.Length == 0 || !TopicName().IsMatch("t" + suffix)))
             problems.Add($"{prefix}{nameof(o.DeadLetterTopicSuffix)} = '{suffix}': topic names may only contain letters, digits, '.', '_' and '-'. Fix: use e.g. '.dlt'.");
     }
@@ -118,6 +135,12 @@ internal static partial class BrokerOptionsValidator
     /// <summary>Checks what only the merged settings show (one value bounded by another).</summary>
     public static void ValidateEffective(ConsumerSettings s, string where, List<string> problems)
     {
+        if (s.RetryBaseDelay > s.RetryMaxDelay)
+            problems.Add($"{where}: RetryBaseDelay = {s.RetryBaseDelay} is above RetryMaxDelay = {s.RetryMaxDelay}. " +
+                         $"Fix: lower {P}:Consumer:RetryBaseDelay or raise {P}:Consumer:RetryMaxDelay.");
+        if (s.Breaker.MinimumCalls > s.Breaker.WindowCalls)
+            problems.Add($"{where}: Breaker:MinimumCalls = {s.Breaker.MinimumCalls} is above Breaker:WindowCalls = {s.Breaker.WindowCalls}, so the breaker could never open. " +
+                         $"Fix: lower {P}:Consumer:Breaker:MinimumCalls or raise {P}:Consumer:Breaker:WindowCalls.");
         if (s.MaxInFlightPerPartition > s.MaxInFlight)
             problems.Add($"{where}: MaxInFlightPerPartition = {s.MaxInFlightPerPartition} is above MaxInFlight = {s.MaxInFlight}, the bound over all partitions. " +
                          $"Fix: lower {P}:Consumer:MaxInFlightPerPartition or raise {P}:Consumer:MaxInFlight (or the same in the consumer's Options).");
@@ -132,6 +155,12 @@ internal static partial class BrokerOptionsValidator
     {
         if (value is { } v && (v < min || v > max))
             problems.Add($"{key} = '{v}': must be between {min} and {max} ({unit}). Fix: set a value in that range or remove the key to use the default.");
+    }
+
+    private static void Share(double? value, string key, List<string> problems)
+    {
+        if (value is { } v && (double.IsNaN(v) || v <= 0 || v > 1))
+            problems.Add($"{key} = '{v}': must be above 0 and at most 1 (a share of calls). Fix: use e.g. 0.5.");
     }
 
     private static void Duration(TimeSpan? value, TimeSpan min, TimeSpan max, string key, List<string> problems)

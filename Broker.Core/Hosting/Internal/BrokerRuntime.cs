@@ -7,6 +7,8 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Broker.Kafka.Internal;
 using Broker.Processing.Internal;
+using Broker.Resilience;
+using Broker.Resilience.Internal;
 using Broker.Sharding.Internal;
 using Broker.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -124,12 +126,24 @@ internal sealed class BrokerRuntime : IDisposable
     {
         var logger = _loggers.CreateLogger($"Broker.Consumer.{resolved.Name}");
         var counters = new ConsumerCounters(resolved.Name, resolved.Topic);
+        var breaker = resolved.Settings.BreakerEnabled ? new CircuitBreaker(resolved.Settings.Breaker, TimeProvider.System) : null;
+        if (breaker is not null)
+        {
+            breaker.Transitioned += (from, to) =>
+            {
+                logger.Log(to == BreakerState.Closed ? LogLevel.Information : LogLevel.Warning,
+                    "Circuit breaker of consumer {Consumer}: {From} -> {To}", resolved.Name, from, to);
+                if (from == BreakerState.Closed && to == BreakerState.Open) BrokerTelemetry.BreakerOpenings.Add(1,
+                    new KeyValuePair<string, object?>(BrokerTelemetry.ConsumerTag, resolved.Name),
+                    new KeyValuePair<string, object?>(BrokerTelemetry.TopicTag, resolved.Topic));
+            };
+        }
         NodeConsumer consumer;
         DeadLetterPublisher deadLetters;
         try
         {
             consumer = new NodeConsumer(_kafka.ConsumerConfig(resolved), resolved.Name, resolved.Topic,
-                resolved.Settings, counters, Memory, logger);
+                resolved.Settings, counters, Memory, breaker, logger);
             deadLetters = new DeadLetterPublisher(_kafka.DeadLetterProducerConfig(resolved), resolved.GroupId, logger);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or Confluent.Kafka.KafkaException)
@@ -142,8 +156,9 @@ internal sealed class BrokerRuntime : IDisposable
             ]);
         }
         var handler = resolved.Registration.CreateHandler(_services, resolved.Settings.HandlerLifetime, resolved.Name, resolved.GroupId);
+        var pipeline = new RecordPipeline(handler, resolved.Settings, breaker, counters, TimeProvider.System);
         return new ConsumerRuntime(resolved.Name, resolved.Topic, resolved.GroupId, resolved.Settings, consumer,
-            handler, deadLetters, counters);
+            pipeline, breaker, deadLetters, counters);
     }
 
     /// <summary>

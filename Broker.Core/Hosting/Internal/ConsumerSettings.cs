@@ -18,7 +18,15 @@ internal sealed record ConsumerSettings(
     HandlerLifetime HandlerLifetime,
     AutoOffsetReset AutoOffsetReset,
     int MaxPollRecords,
-    string DeadLetterTopicSuffix)
+    string DeadLetterTopicSuffix,
+    int MaxAttempts,
+    TimeSpan RetryBaseDelay,
+    TimeSpan RetryMaxDelay,
+    TimeSpan HandlerTimeout,
+    double MaxRecordsPerSecond,
+    int MaxConcurrentHandlers,
+    bool BreakerEnabled,
+    Broker.Resilience.Internal.CircuitBreakerSettings Breaker)
 {
     /// <summary>Reads <c>broker.consumer</c> from <paramref name="config"/> (Broker's reference.conf).</summary>
     public static ConsumerSettings FromConfig(Config config)
@@ -38,7 +46,23 @@ internal sealed record ConsumerSettings(
             c.GetString("handler-lifetime") == "singleton" ? HandlerLifetime.Singleton : HandlerLifetime.Scoped,
             c.GetString("auto-offset-reset") == "latest" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
             c.GetInt("max-poll-records"),
-            c.GetString("dead-letter-topic-suffix"));
+            c.GetString("dead-letter-topic-suffix"),
+            c.GetInt("max-attempts"),
+            c.GetTimeSpan("retry-base-delay"),
+            c.GetTimeSpan("retry-max-delay"),
+            c.GetTimeSpan("handler-timeout"),
+            c.GetDouble("max-records-per-second"),
+            c.GetInt("max-concurrent-handlers"),
+            c.GetBoolean("breaker.enabled"),
+            new Broker.Resilience.Internal.CircuitBreakerSettings(
+                c.GetInt("breaker.window-calls"),
+                c.GetTimeSpan("breaker.window-duration"),
+                c.GetInt("breaker.minimum-calls"),
+                c.GetDouble("breaker.failure-rate"),
+                c.GetTimeSpan("breaker.slow-call-duration"),
+                c.GetDouble("breaker.slow-call-rate"),
+                c.GetTimeSpan("breaker.open-duration"),
+                c.GetInt("breaker.half-open-calls")));
     }
 
     /// <summary>These settings with every non-null value of <paramref name="o"/> applied.</summary>
@@ -56,7 +80,23 @@ internal sealed record ConsumerSettings(
         o.HandlerLifetime ?? HandlerLifetime,
         o.AutoOffsetReset ?? AutoOffsetReset,
         o.MaxPollRecords ?? MaxPollRecords,
-        o.DeadLetterTopicSuffix ?? DeadLetterTopicSuffix);
+        o.DeadLetterTopicSuffix ?? DeadLetterTopicSuffix,
+        o.MaxAttempts ?? MaxAttempts,
+        o.RetryBaseDelay ?? RetryBaseDelay,
+        o.RetryMaxDelay ?? RetryMaxDelay,
+        o.HandlerTimeout ?? HandlerTimeout,
+        o.MaxRecordsPerSecond ?? MaxRecordsPerSecond,
+        o.MaxConcurrentHandlers ?? MaxConcurrentHandlers,
+        o.Breaker.Enabled ?? BreakerEnabled,
+        new Broker.Resilience.Internal.CircuitBreakerSettings(
+            o.Breaker.WindowCalls ?? Breaker.WindowCalls,
+            o.Breaker.WindowDuration ?? Breaker.WindowDuration,
+            o.Breaker.MinimumCalls ?? Breaker.MinimumCalls,
+            o.Breaker.FailureRate ?? Breaker.FailureRateThreshold,
+            o.Breaker.SlowCallDuration ?? Breaker.SlowCallDuration,
+            o.Breaker.SlowCallRate ?? Breaker.SlowCallRateThreshold,
+            o.Breaker.OpenDuration ?? Breaker.OpenDuration,
+            o.Breaker.HalfOpenCalls ?? Breaker.HalfOpenTrialCalls));
 
     /// <summary>Records in flight at which a paused partition resumes.</summary>
     public int ResumeBelow => Math.Max(0, (int)(MaxInFlightPerPartition * ResumeAt));

@@ -39,15 +39,17 @@ internal sealed class NodeConsumer : IDisposable
     private readonly Thread _thread;
     private readonly InFlightBudget _budget;
     private readonly MemoryGuard _memory;
+    private readonly Resilience.Internal.CircuitBreaker? _breaker;
     private volatile bool _stopping;
     private volatile IReadOnlyList<PartitionStatus> _status = [];
     private DateTime _nextStatus = DateTime.MinValue;
     private DateTime _nextCommitAttempt = DateTime.MinValue;
 
     public NodeConsumer(ConsumerConfig config, string name, string topic, ConsumerSettings settings,
-        ConsumerCounters counters, MemoryGuard memory, ILogger logger)
+        ConsumerCounters counters, MemoryGuard memory, Resilience.Internal.CircuitBreaker? breaker, ILogger logger)
     {
         _memory = memory;
+        _breaker = breaker;
         _topic = topic;
         _settings = settings;
         _counters = counters;
@@ -277,6 +279,8 @@ internal sealed class NodeConsumer : IDisposable
     private void UpdatePauses()
     {
         var memory = _memory.Tripped;
+        // While the breaker is not Closed no new record can be handled: leave them in Kafka.
+        var breaker = _breaker is not null && _breaker.State != Resilience.BreakerState.Closed;
         var stalledSince = Environment.TickCount64 - (long)StalledResumeAfter.TotalMilliseconds;
         foreach (var lane in _lanes.Values)
         {
@@ -288,6 +292,8 @@ internal sealed class NodeConsumer : IDisposable
             }
             if (memory) Pause(lane, PauseReasons.Memory);
             else Unpause(lane, PauseReasons.Memory);
+            if (breaker) Pause(lane, PauseReasons.Breaker);
+            else Unpause(lane, PauseReasons.Breaker);
         }
     }
 

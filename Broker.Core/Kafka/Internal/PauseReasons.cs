@@ -11,4 +11,7 @@ internal enum PauseReasons
 
     /// <summary>The memory guard tripped.</summary>
     Memory = 2,
+
+    /// <summary>The consumer's circuit breaker is Open or Half-open: records wait in Kafka.</summary>
+    Breaker = 4,
 }

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Broker.Hosting.Internal;
 using Broker.Inspection;
 using Broker.Kafka.Internal;
+using Broker.Resilience;
+using Broker.Resilience.Internal;
 using Broker.Telemetry;
 
 namespace Broker.Processing.Internal;
@@ -16,7 +18,8 @@ internal sealed class ConsumerRuntime(
     string groupId,
     ConsumerSettings settings,
     NodeConsumer consumer,
-    RecordHandler handler,
+    RecordPipeline pipeline,
+    CircuitBreaker? breaker,
     DeadLetterPublisher deadLetters,
     ConsumerCounters counters) : IDisposable
 {
@@ -26,7 +29,12 @@ internal sealed class ConsumerRuntime(
     public string DeadLetterTopic { get; } = topic + settings.DeadLetterTopicSuffix;
     public ConsumerSettings Settings { get; } = settings;
     public NodeConsumer Consumer { get; } = consumer;
-    public RecordHandler Handler { get; } = handler;
+    public RecordPipeline Pipeline { get; } = pipeline;
+
+    /// <summary>The consumer's circuit breaker on this node, or null when it is disabled.</summary>
+    public CircuitBreaker? Breaker { get; } = breaker;
+
+    public BreakerState BreakerState => Breaker?.State ?? BreakerState.Closed;
     public DeadLetterPublisher DeadLetters { get; } = deadLetters;
     public ConsumerCounters Counters { get; } = counters;
 
@@ -48,7 +56,8 @@ internal sealed class ConsumerRuntime(
     public string TypeName => "broker-" + Name;
 
     public ConsumerStatus Status() => new(Name, Topic, GroupId, Counters.ConsumedTotal, Counters.HandledTotal,
-        Counters.FailedTotal, Counters.DeadLetteredTotal, LiveKeys, Consumer.Status);
+        Counters.FailedTotal, Counters.DeadLetteredTotal, Counters.RetriedTotal, Counters.TimedOutTotal, LiveKeys,
+        BreakerState, Breaker?.Opened ?? 0, Consumer.Status);
 
     public void Dispose()
     {

@@ -9,8 +9,9 @@ namespace Broker.Processing.Internal;
 /// <summary>
 /// The keyed consumer: one sharded entity per record key in its partition's shard. It runs the
 /// handler for its key's records one at a time, in offset order, and acknowledges them to the partition
-/// owner in batches. Handler failures are logged and counted, never thrown: they cannot stop this actor,
-/// its shard or the node. It stays responsive while a handler awaits (the call runs as a task whose
+/// owner in batches. Each record goes through the consumer's <see cref="RecordPipeline"/> (limits, circuit
+/// breaker, deadline, retries); one that cannot be handled goes to the dead-letter topic. Handler failures are
+/// logged and counted, never thrown: they cannot stop this actor, its shard or the node. It stays responsive while a handler awaits (the call runs as a task whose
 /// completion comes back as a message), so a hand-off or passivation is never stuck behind a handler.
 /// </summary>
 internal sealed partial class KeyedConsumer : UntypedActor
@@ -25,6 +26,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private object? _key;
     private int _handled;
     private CancellationToken _stopping;
+    private readonly CallDeadline _call = new();
     private IActorRef? _owner;
     private OwnerInbox? _inbox;
     private int _generation;
@@ -66,7 +68,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 break;
             case StepCompleted c:
                 _busy = false;
-                Completed(c.Record, c.Generation, c.Step, c.Task);
+                StepDone(c);
                 if (!_busy) Pump();
                 break;
             case Start s:
@@ -114,6 +116,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
             _done = 0;
             _generation = start.Generation;
             _stopping = start.Stopping;
+            _call.Bind(start.Stopping);
             _inbox = start.Inbox;
             _key = start.Key;
         }
@@ -131,7 +134,8 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 _batches.Dequeue();
                 _next = 0;
             }
-            Run(record, _deadLetterAll ? Step.DeadLetter : Step.Handler, null);
+            if (_deadLetterAll) Run(record, Step.DeadLetter, new RecordOutcome(RecordOutcomeKind.DeadLetter, 0, "missing-key", null));
+            else Run(record, Step.Handler, default);
             if (_busy) break;
         }
         FlushAcks();
@@ -143,24 +147,28 @@ internal sealed partial class KeyedConsumer : UntypedActor
         _next = 0;
     }
 
-    private void Run(ConsumeResult<byte[], byte[]> record, Step step, Exception? cause)
+    private void Run(ConsumeResult<byte[], byte[]> record, Step step, RecordOutcome outcome)
     {
-        Task task;
-        try
+        if (step == Step.Handler)
         {
-            task = step == Step.Handler
-                ? _runtime.Handler.HandleAsync(record, _stopping)
-                : DeadLetter(record, cause);
-        }
-        catch (Exception e)
-        {
-            task = Task.FromException(e);
-        }
-        if (task.IsCompleted)
-        {
-            Completed(record, _generation, step, task);
+            var processing = _runtime.Pipeline.ProcessAsync(record, _call, _stopping);
+            if (processing.IsCompletedSuccessfully)
+            {
+                Completed(record, _generation, processing.Result);
+                return;
+            }
+            Await(record, step, processing.AsTask());
             return;
         }
+        var writing = _runtime.DeadLetters.PublishAsync(record, _runtime.DeadLetterTopic, outcome.Reason!, outcome.Error,
+            outcome.Attempts, _stopping);
+        if (writing.IsCompleted) DeadLettered(record, _generation, writing);
+        else Await(record, step, writing);
+    }
+
+    /// <summary>Frees the actor while <paramref name="task"/> runs; its completion comes back as a message.</summary>
+    private void Await(ConsumeResult<byte[], byte[]> record, Step step, Task task)
+    {
         _busy = true;
         FlushAcks();
         var self = Self;
@@ -170,52 +178,42 @@ internal sealed partial class KeyedConsumer : UntypedActor
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private Task DeadLetter(ConsumeResult<byte[], byte[]> record, Exception? cause)
+    private void StepDone(StepCompleted c)
     {
-        var reason = cause is PoisonRecordException p ? p.Reason : "missing-key";
-        return _runtime.DeadLetters.PublishAsync(record, _runtime.DeadLetterTopic, reason, cause?.InnerException ?? cause,
-            attempts: 0, _stopping);
+        if (c.Step == Step.Handler) Completed(c.Record, c.Generation, ((Task<RecordOutcome>)c.Task).Result);
+        else DeadLettered(c.Record, c.Generation, c.Task);
     }
 
-    private void Completed(ConsumeResult<byte[], byte[]> record, int generation, Step step, Task task)
+    private void Completed(ConsumeResult<byte[], byte[]> record, int generation, RecordOutcome outcome)
     {
-        var error = task.Exception?.GetBaseException();
-        if (step == Step.Handler)
+        switch (outcome.Kind)
         {
-            if (error is PoisonRecordException poison)
-            {
-                Log.Warning("Dead-lettering {0}/{1}@{2}: {3}", record.Topic, record.Partition.Value, record.Offset.Value, poison.Message);
-                Run(record, Step.DeadLetter, poison);
-                return;
-            }
-            if (task.IsCompletedSuccessfully)
-            {
+            case RecordOutcomeKind.Handled:
                 _handled++;
-            }
-            else if (_stopping.IsCancellationRequested && error is null or OperationCanceledException)
-            {
+                if (generation == _generation) _done++;
+                break;
+            case RecordOutcomeKind.DeadLetter:
+                Log.Warning("Dead-lettering {0}@{1} (key entity {2}) after {3} attempts, reason {4}: {5}",
+                    record.TopicPartition, record.Offset.Value, _entityId, outcome.Attempts, outcome.Reason, outcome.Error?.Message ?? "");
+                Run(record, Step.DeadLetter, outcome);
+                break;
+            case RecordOutcomeKind.Stopped:
                 // Cut short because the partition stopped here (drain timeout, shutdown): not done, not
                 // failed. It stays uncommitted and is handled again by the partition's next owner.
-                return;
-            }
-            else
-            {
-                _runtime.Counters.Failed();
-                Log.Error(error, "Handler of {0} failed for {1}/{2}@{3} (key entity {4})",
-                    _runtime.Name, record.Topic, record.Partition.Value, record.Offset.Value, _entityId);
-            }
+                break;
         }
-        else
+    }
+
+    private void DeadLettered(ConsumeResult<byte[], byte[]> record, int generation, Task writing)
+    {
+        if (!writing.IsCompletedSuccessfully)
         {
-            if (!task.IsCompletedSuccessfully)
-            {
-                // Only cancellation (this entity stopping) ends the dead-letter retries: the record stays
-                // un-acked and is read again from the last commit by whoever owns the partition next.
-                Log.Warning("Dead letter for {0}/{1}@{2} not written before stop", record.Topic, record.Partition.Value, record.Offset.Value);
-                return;
-            }
-            _runtime.Counters.DeadLettered();
+            // Only cancellation (this entity stopping) ends the dead-letter retries: the record stays
+            // un-acked and is read again from the last commit by whoever owns the partition next.
+            Log.Warning("Dead letter for {0}/{1}@{2} not written before stop", record.Topic, record.Partition.Value, record.Offset.Value);
+            return;
         }
+        _runtime.Counters.DeadLettered();
         if (generation == _generation) _done++;
     }
 

@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.RateLimiting;
+using Broker.Hosting.Internal;
+using Broker.Resilience.Internal;
+using Broker.Telemetry;
+using Confluent.Kafka;
+using Polly;
+using Polly.Retry;
+
+namespace Broker.Processing.Internal;
+
+/// <summary>
+/// Runs one record through everything that decides whether and when its handler is called, one per
+/// consumer per node, used by all its keyed consumers at once: the rate and concurrency limits (waiting,
+/// never dropping), the circuit breaker (no call while it is Open), the call's deadline, and retries with
+/// exponential backoff and jitter (Polly) until the record succeeds, turns out to be poison, or has used its
+/// attempts. A first attempt that completes at once costs no task and no timer.
+/// </summary>
+internal sealed class RecordPipeline
+{
+    /// <summary>The header carrying a record's deadline: Unix time in milliseconds, as decimal text.</summary>
+    public const string DeadlineHeader = "broker.deadline";
+
+    private static readonly ResiliencePropertyKey<RetryState> StateKey = new("broker.record");
+
+    private readonly RecordHandler _handler;
+    private readonly ConsumerSettings _settings;
+    private readonly CircuitBreaker? _breaker;
+    private readonly RateLimiter? _rate;
+    private readonly RateLimiter? _concurrency;
+    private readonly ConsumerCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<Attempt> _retry;
+
+    public RecordPipeline(RecordHandler handler, ConsumerSettings settings, CircuitBreaker? breaker,
+        ConsumerCounters counters, TimeProvider time)
+    {
+        _handler = handler;
+        _settings = settings;
+        _breaker = breaker;
+        _counters = counters;
+        _time = time;
+        // Waiters are keyed consumers with records in flight, so MaxInFlight bounds the queues.
+        if (settings.MaxRecordsPerSecond > 0)
+        {
+            var perTick = Math.Max(1, (int)Math.Round(settings.MaxRecordsPerSecond / 10));
+            _rate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = perTick,
+                TokensPerPeriod = perTick,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(perTick / settings.MaxRecordsPerSecond),
+                QueueLimit = settings.MaxInFlight,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+        if (settings.MaxConcurrentHandlers > 0)
+        {
+            _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = settings.MaxConcurrentHandlers,
+                QueueLimit = settings.MaxInFlight,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        }
+        _retry = new ResiliencePipelineBuilder<Attempt> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context, args.Outcome.Result)),
+                MaxRetryAttempts = int.MaxValue, // ShouldRetry decides, from MaxAttempts and the record's deadline
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryBaseDelay,
+                MaxDelay = settings.RetryMaxDelay,
+                OnRetry = _ =>
+                {
+                    _counters.Retried();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="record"/> until it is handled, must be dead-lettered, or the partition stops here
+    /// (<paramref name="stopping"/>). <paramref name="call"/> is the keyed consumer's reusable call token.
+    /// </summary>
+    public async ValueTask<RecordOutcome> ProcessAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
+        CancellationToken stopping)
+    {
+        var deadline = HeaderDeadline(record);
+        var first = await AttemptAsync(record, call, deadline, stopping).ConfigureAwait(false);
+        if (first.Kind != AttemptKind.Failed) return first.ToOutcome(attempts: 1);
+        if (first.Expired) return first.ToOutcome(attempts: 0); // its deadline had passed: never called
+
+        // Polly runs the retries: its first execution replays this failed attempt, so the backoff and the
+        // retry count apply from the second call on, exactly as if Polly had made the first call too.
+        var state = new RetryState(this, record, call, deadline, stopping) { Calls = 1, Replay = first };
+        if (!state.MayRetry(first)) return first.ToOutcome(state.Calls);
+        var context = ResilienceContextPool.Shared.Get(stopping);
+        context.Properties.Set(StateKey, state);
+        try
+        {
+            var last = await _retry.ExecuteAsync(
+                static (ctx, s) => s.Pipeline.RetryAttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
+            return last.ToOutcome(state.Calls);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return new RecordOutcome(RecordOutcomeKind.Stopped, state.Calls, null, null);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<Attempt> RetryAttemptAsync(RetryState state, CancellationToken cancellationToken)
+    {
+        if (state.Replay is { } replay)
+        {
+            state.Replay = null;
+            return replay;
+        }
+        state.Calls++;
+        return await AttemptAsync(state.Record, state.Call, state.HeaderDeadline, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool ShouldRetry(ResilienceContext context, Attempt attempt) =>
+        attempt.Kind == AttemptKind.Failed && context.Properties.GetValue(StateKey, null!) is { } state && state.MayRetry(attempt);
+
+    /// <summary>One handler call, after the limits and the breaker let it through.</summary>
+    private async ValueTask<Attempt> AttemptAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
+        DateTimeOffset? headerDeadline, CancellationToken stopping)
+    {
+        var deadline = _time.GetUtcNow() + _settings.HandlerTimeout;
+        if (headerDeadline is { } h && h < deadline) deadline = h;
+        if (deadline <= _time.GetUtcNow())
+            return Attempt.Failure(new TimeoutException($"The record's deadline {deadline:O} has passed."), timedOut: true, expired: true);
+
+        RateLimitLease? rate = null, concurrency = null;
+        try
+        {
+            rate = await AcquireAsync(_rate, stopping).ConfigureAwait(false);
+            concurrency = await AcquireAsync(_concurrency, stopping).ConfigureAwait(false);
+            var permit = await EnterBreakerAsync(stopping).ConfigureAwait(false);
+            var result = await CallAsync(record, call, deadline, stopping).ConfigureAwait(false);
+            if (permit is { } p && result.Kind != AttemptKind.Stopped)
+                _breaker!.Record(p, succeeded: result.Kind != AttemptKind.Failed);
+            return result;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return Attempt.Stopped;
+        }
+        finally
+        {
+            rate?.Dispose();
+            concurrency?.Dispose();
+        }
+    }
+
+    private async ValueTask<Attempt> CallAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call, DateTimeOffset deadline,
+        CancellationToken stopping)
+    {
+        try
+        {
+            var task = _handler.HandleAsync(record, call.Token);
+            if (!task.IsCompleted)
+            {
+                call.Arm(deadline, _time);
+                await task.ConfigureAwait(false);
+            }
+            else
+            {
+                await task.ConfigureAwait(false); // completed: rethrows its exception, if any
+            }
+            return Attempt.Success;
+        }
+        catch (PoisonRecordException poison)
+        {
+            return Attempt.Poison(poison);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return Attempt.Stopped;
+        }
+        catch (Exception e)
+        {
+            var timedOut = call.TimedOut;
+            _counters.Failed();
+            if (timedOut) _counters.TimedOut();
+            return Attempt.Failure(timedOut ? new TimeoutException($"The handler did not finish by its deadline {deadline:O}.", e) : e,
+                timedOut, expired: false);
+        }
+        finally
+        {
+            call.Reset();
+        }
+    }
+
+    private static async ValueTask<RateLimitLease?> AcquireAsync(RateLimiter? limiter, CancellationToken stopping)
+    {
+        if (limiter is null) return null;
+        var lease = limiter.AttemptAcquire();
+        if (lease.IsAcquired) return lease;
+        lease.Dispose();
+        while (true)
+        {
+            lease = await limiter.AcquireAsync(1, stopping).ConfigureAwait(false);
+            if (lease.IsAcquired) return lease;
+            lease.Dispose(); // the wait queue was full: wait again rather than drop
+            await Task.Delay(TimeSpan.FromMilliseconds(10), stopping).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits while the breaker refuses calls; returns the permit (null when there is no breaker).</summary>
+    private async ValueTask<CircuitBreaker.Permit?> EnterBreakerAsync(CancellationToken stopping)
+    {
+        if (_breaker is null) return null;
+        while (true)
+        {
+            var changed = _breaker.Changed; // taken first, so no transition after the refusal is missed
+            if (_breaker.TryAcquire(out var permit)) return permit;
+            if (_breaker.HalfOpensAt is { } at && at > _time.GetUtcNow())
+                await Task.WhenAny(changed, Task.Delay(at - _time.GetUtcNow(), _time, stopping)).ConfigureAwait(false);
+            else
+                await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(100), _time, stopping)).ConfigureAwait(false);
+            stopping.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static DateTimeOffset? HeaderDeadline(ConsumeResult<byte[], byte[]> record)
+    {
+        var headers = record.Message.Headers;
+        if (headers is not { Count: > 0 } || !headers.TryGetLastBytes(DeadlineHeader, out var bytes) || bytes is null) return null;
+        return long.TryParse(Encoding.UTF8.GetString(bytes), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+    }
+
+    private enum AttemptKind { Succeeded, Failed, Poison, Stopped }
+
+    /// <summary>How one handler call ended.</summary>
+    private readonly record struct Attempt(AttemptKind Kind, Exception? Error, bool TimedOut, bool Expired, string? PoisonReason)
+    {
+        public static readonly Attempt Success = new(AttemptKind.Succeeded, null, false, false, null);
+        public static readonly Attempt Stopped = new(AttemptKind.Stopped, null, false, false, null);
+
+        public static Attempt Failure(Exception error, bool timedOut, bool expired) =>
+            new(AttemptKind.Failed, error, timedOut, expired, null);
+
+        public static Attempt Poison(PoisonRecordException poison) =>
+            new(AttemptKind.Poison, poison.InnerException ?? poison, false, false, poison.Reason);
+
+        public RecordOutcome ToOutcome(int attempts) => Kind switch
+        {
+            AttemptKind.Succeeded => new RecordOutcome(RecordOutcomeKind.Handled, attempts, null, null),
+            AttemptKind.Stopped => new RecordOutcome(RecordOutcomeKind.Stopped, attempts, null, null),
+            AttemptKind.Poison => new RecordOutcome(RecordOutcomeKind.DeadLetter, 0, PoisonReason, Error),
+            _ => new RecordOutcome(RecordOutcomeKind.DeadLetter, attempts, TimedOut ? "timeout" : "handler", Error),
+        };
+    }
+
+    /// <summary>
+    /// A record's retries: its handler calls so far. While the breaker is Open no call is made, so an outage
+    /// costs a record only the trial calls it happens to make in Half-open, not its attempts.
+    /// </summary>
+    private sealed class RetryState(RecordPipeline pipeline, ConsumeResult<byte[], byte[]> record, CallDeadline call,
+        DateTimeOffset? headerDeadline, CancellationToken stopping)
+    {
+        public RecordPipeline Pipeline { get; } = pipeline;
+        public ConsumeResult<byte[], byte[]> Record { get; } = record;
+        public CallDeadline Call { get; } = call;
+        public DateTimeOffset? HeaderDeadline { get; } = headerDeadline;
+        public CancellationToken Stopping { get; } = stopping;
+        public int Calls;
+
+        /// <summary>The first attempt's result, for Polly's first execution to return.</summary>
+        public Attempt? Replay;
+
+        /// <summary>Whether another call may follow the failed <paramref name="attempt"/>.</summary>
+        public bool MayRetry(Attempt attempt) => !attempt.Expired && Calls < Pipeline._settings.MaxAttempts;
+    }
+}

@@ -1,0 +1,218 @@
+namespace Broker.Resilience.Internal;
+
+/// <summary>
+/// A circuit breaker over every handler call of one consumer on this node. It keeps the outcomes of the
+/// last <see cref="CircuitBreakerSettings.WindowCalls"/> calls that are also younger than
+/// <see cref="CircuitBreakerSettings.WindowDuration"/> (a sliding window bounded by count and by time).
+/// Closed: once the window holds at least <see cref="CircuitBreakerSettings.MinimumCalls"/>, a failure
+/// rate or slow-call rate at or above its threshold opens it. Open: no call is allowed until
+/// <see cref="CircuitBreakerSettings.OpenDuration"/> has passed, then Half-open: up to
+/// <see cref="CircuitBreakerSettings.HalfOpenTrialCalls"/> trial calls run; if all succeed (and are not
+/// slow) it closes with an empty window, the first failure re-opens it. Thread-safe; time comes from a
+/// <see cref="TimeProvider"/> so tests can drive it.
+/// </summary>
+internal sealed class CircuitBreaker
+{
+    private readonly CircuitBreakerSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly Outcome[] _window;
+    private int _head, _count;
+    private DateTimeOffset _openedAt;
+    private int _trialsStarted, _trialsSucceeded;
+    private TaskCompletionSource _changed = NewSignal();
+
+    public CircuitBreaker(CircuitBreakerSettings settings, TimeProvider time)
+    {
+        _settings = settings;
+        _time = time;
+        _window = new Outcome[Math.Max(1, settings.WindowCalls)];
+    }
+
+    /// <summary>
+    /// Raised on every state change, with the old and new state, in the order the changes happen (under the
+    /// breaker's lock: handlers must be quick and must not block).
+    /// </summary>
+    public event Action<BreakerState, BreakerState>? Transitioned;
+
+    public BreakerState State
+    {
+        get
+        {
+            (BreakerState, BreakerState)? change;
+            BreakerState state;
+            lock (_gate)
+            {
+                change = RefreshLocked();
+                state = StateLocked;
+                Announce(change);
+            }
+            return state;
+        }
+    }
+
+    /// <summary>How many times it went from Closed to Open.</summary>
+    public int Opened => Volatile.Read(ref _opened);
+
+    private int _opened;
+
+    private BreakerState StateLocked { get; set; } = BreakerState.Closed;
+
+    /// <summary>
+    /// Asks to make one handler call. Closed: allowed. Open: refused. Half-open: allowed as one of the
+    /// trial calls while any are left. A permit that is granted must be followed by <see cref="Record"/>.
+    /// </summary>
+    public bool TryAcquire(out Permit permit)
+    {
+        (BreakerState From, BreakerState To)? change = null;
+        bool allowed;
+        lock (_gate)
+        {
+            change = RefreshLocked();
+            switch (StateLocked)
+            {
+                case BreakerState.Closed:
+                    permit = new Permit(_time.GetTimestamp(), Trial: false);
+                    allowed = true;
+                    break;
+                case BreakerState.HalfOpen when _trialsStarted < _settings.HalfOpenTrialCalls:
+                    _trialsStarted++;
+                    permit = new Permit(_time.GetTimestamp(), Trial: true);
+                    allowed = true;
+                    break;
+                default:
+                    permit = default;
+                    allowed = false;
+                    break;
+            }
+            Announce(change);
+        }
+        return allowed;
+    }
+
+    /// <summary>Reports how a permitted call ended.</summary>
+    public void Record(Permit permit, bool succeeded)
+    {
+        var slow = _time.GetElapsedTime(permit.StartedAt) >= _settings.SlowCallDuration;
+        (BreakerState, BreakerState)? change = null;
+        lock (_gate)
+        {
+            RefreshLocked();
+            if (permit.Trial)
+            {
+                if (StateLocked == BreakerState.HalfOpen)
+                {
+                    if (!succeeded || slow) change = OpenLocked(BreakerState.HalfOpen);
+                    else if (++_trialsSucceeded >= _settings.HalfOpenTrialCalls) change = CloseLocked();
+                }
+            }
+            else if (StateLocked == BreakerState.Closed)
+            {
+                Add(new Outcome(_time.GetUtcNow(), !succeeded, slow));
+                change = Evaluate();
+            }
+            Announce(change);
+        }
+    }
+
+    /// <summary>A task that completes on the next state change (for callers waiting for a permit).</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_gate) return _changed.Task;
+        }
+    }
+
+    /// <summary>When an Open breaker half-opens, or null when it is not Open.</summary>
+    public DateTimeOffset? HalfOpensAt
+    {
+        get
+        {
+            lock (_gate) return StateLocked == BreakerState.Open ? _openedAt + _settings.OpenDuration : null;
+        }
+    }
+
+    private (BreakerState, BreakerState)? Evaluate()
+    {
+        Expire();
+        if (_count < _settings.MinimumCalls) return null;
+        int failures = 0, slow = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var o = _window[(_head + i) % _window.Length];
+            if (o.Failed) failures++;
+            if (o.Slow) slow++;
+        }
+        var failureRate = (double)failures / _count;
+        var slowRate = (double)slow / _count;
+        return failureRate >= _settings.FailureRateThreshold || slowRate >= _settings.SlowCallRateThreshold
+            ? OpenLocked(BreakerState.Closed)
+            : null;
+    }
+
+    private (BreakerState, BreakerState)? RefreshLocked()
+    {
+        if (StateLocked != BreakerState.Open || _time.GetUtcNow() < _openedAt + _settings.OpenDuration) return null;
+        StateLocked = BreakerState.HalfOpen;
+        _trialsStarted = _trialsSucceeded = 0;
+        return Signal(BreakerState.Open);
+    }
+
+    private (BreakerState, BreakerState) OpenLocked(BreakerState from)
+    {
+        StateLocked = BreakerState.Open;
+        _openedAt = _time.GetUtcNow();
+        if (from == BreakerState.Closed) Interlocked.Increment(ref _opened);
+        return Signal(from);
+    }
+
+    private (BreakerState, BreakerState) CloseLocked()
+    {
+        StateLocked = BreakerState.Closed;
+        _head = _count = 0;
+        return Signal(BreakerState.HalfOpen);
+    }
+
+    private (BreakerState, BreakerState) Signal(BreakerState from)
+    {
+        var signal = _changed;
+        _changed = NewSignal();
+        signal.TrySetResult();
+        return (from, StateLocked);
+    }
+
+    private void Announce((BreakerState From, BreakerState To)? change)
+    {
+        if (change is { } c) Transitioned?.Invoke(c.From, c.To);
+    }
+
+    private void Add(Outcome outcome)
+    {
+        if (_count == _window.Length)
+        {
+            _head = (_head + 1) % _window.Length;
+            _count--;
+        }
+        _window[(_head + _count) % _window.Length] = outcome;
+        _count++;
+    }
+
+    /// <summary>Drops outcomes older than the time window.</summary>
+    private void Expire()
+    {
+        var oldest = _time.GetUtcNow() - _settings.WindowDuration;
+        while (_count > 0 && _window[_head].At < oldest)
+        {
+            _head = (_head + 1) % _window.Length;
+            _count--;
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly record struct Outcome(DateTimeOffset At, bool Failed, bool Slow);
+
+    /// <summary>Permission for one handler call, started at <paramref name="StartedAt"/> (a TimeProvider timestamp).</summary>
+    public readonly record struct Permit(long StartedAt, bool Trial);
+}
