@@ -15,7 +15,7 @@ public static class BrokerServiceCollectionExtensions
     /// topics of the consumers <paramref name="configure"/> adds. Options are bound from the
     /// <c>Broker</c> section of the host's <see cref="IConfiguration"/> when the host starts; invalid
     /// options stop start-up with a <see cref="BrokerConfigurationException"/> before anything connects.
-    /// Also registers <see cref="BrokerStatus"/>.
+    /// Also registers <see cref="BrokerStatus"/> and <see cref="Broker.Kafka.IBrokerProducer"/>.
     /// </summary>
     /// <example>
     /// <code>
@@ -38,6 +38,8 @@ public static class BrokerServiceCollectionExtensions
         // Before AddAkka's hosted service, so configuration is checked before the ActorSystem starts.
         services.AddHostedService<BrokerStartupCheck>();
         services.AddSingleton<KafkaEndpoint>();
+        services.AddSingleton<BrokerProducer>();
+        services.AddSingleton<Broker.Kafka.IBrokerProducer>(sp => sp.GetRequiredService<BrokerProducer>());
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<BrokerConfiguration>().Settings;

@@ -3,22 +3,34 @@ using Confluent.Kafka;
 
 namespace Broker.Processing;
 
-/// <summary>One record as a handler sees it. Immutable.</summary>
+/// <summary>One record as a handler sees it, for one handler call. Immutable.</summary>
 /// <typeparam name="TMessage">The deserialized record value.</typeparam>
-public sealed class ConsumeContext<TMessage>
+public sealed class ConsumeContext<TMessage> : IRecordContext
 {
     private readonly ConsumeResult<byte[], byte[]> _record;
     private readonly TMessage? _message;
 
     internal ConsumeContext(ConsumeResult<byte[], byte[]> record, TMessage? message, RecordHeaders headers,
-        string consumerName, string groupId)
+        string consumerName, string groupId, int attempt, DateTimeOffset deadline)
     {
         _record = record;
         _message = message;
         ConsumerName = consumerName;
         GroupId = groupId;
         Headers = headers;
+        Attempt = attempt;
+        Deadline = deadline;
     }
+
+    /// <summary>Which call this is for the record: 1 for the first, 2 for the first retry, and so on.</summary>
+    public int Attempt { get; }
+
+    /// <summary>
+    /// When this call's CancellationToken fires: <c>HandlerTimeout</c> after the call started, or the record's
+    /// own earlier deadline (header <c>broker.deadline</c>). Records produced with <see cref="Kafka.IBrokerProducer"/>
+    /// and this context as their cause carry it on.
+    /// </summary>
+    public DateTimeOffset Deadline { get; }
 
     /// <summary>The name of the consumer definition that received the record.</summary>
     public string ConsumerName { get; }

@@ -176,6 +176,36 @@ public sealed class FailuresSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Records_produced_on_behalf_of_a_handled_record_carry_its_deadline()
+    {
+        var topic = kafka.CreateTopic(1);
+        var outTopic = kafka.CreateTopic(1, "out");
+        IBrokerProducer? producer = null;
+        var deadlines = new ConcurrentQueue<DateTimeOffset>();
+        var behavior = new TestBehavior
+        {
+            Before = async (c, ct) =>
+            {
+                deadlines.Enqueue(c.Deadline);
+                await producer!.ProduceJsonAsync(outTopic, c.KeyString, new { echo = c.Message }, causedBy: c, ct);
+            },
+        };
+        var log = new RecordLog();
+        await using var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, log, output, behavior,
+            c => c.Options.HandlerTimeout = TimeSpan.FromSeconds(20));
+        producer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IBrokerProducer>(node.Host.Services);
+
+        kafka.Produce(topic, [Record("k", "hello")]);
+        var produced = kafka.ReadAll(outTopic, 1, Timeout);
+
+        var deadline = Assert.Single(deadlines);
+        Assert.InRange(deadline - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20));
+        var written = long.Parse(Header(Assert.Single(produced), "broker.deadline"), CultureInfo.InvariantCulture);
+        Assert.Equal(deadline.ToUnixTimeMilliseconds(), written);
+        Assert.Equal("k", Encoding.UTF8.GetString(produced[0].Message.Key!));
+    }
+
+    [Fact]
     public async Task A_malformed_traceparent_header_is_not_poison()
     {
         var topic = kafka.CreateTopic(1);

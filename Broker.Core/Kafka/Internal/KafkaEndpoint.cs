@@ -67,10 +67,13 @@ internal sealed class KafkaEndpoint : IDisposable
         return config;
     }
 
-    public ProducerConfig DeadLetterProducerConfig(ResolvedConsumer consumer) => WithUserProperties(new ProducerConfig
+    public ProducerConfig DeadLetterProducerConfig(ResolvedConsumer consumer) => ProducerConfig($"broker-{consumer.Name}-dlt");
+
+    /// <summary>An idempotent producer acknowledged by all in-sync replicas, partitioning like Kafka's Java client.</summary>
+    public ProducerConfig ProducerConfig(string clientId) => WithUserProperties(new ProducerConfig
     {
         BootstrapServers = BootstrapServers,
-        ClientId = $"broker-{consumer.Name}-dlt-{Environment.MachineName}",
+        ClientId = $"{clientId}-{Environment.MachineName}",
         EnableIdempotence = true,
         Acks = Acks.All,
         LingerMs = 5,

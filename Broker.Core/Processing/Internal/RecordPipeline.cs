@@ -90,7 +90,7 @@ internal sealed class RecordPipeline
         CancellationToken stopping)
     {
         var deadline = HeaderDeadline(record);
-        var first = await AttemptAsync(record, call, deadline, stopping).ConfigureAwait(false);
+        var first = await AttemptAsync(record, call, deadline, attempt: 1, stopping).ConfigureAwait(false);
         if (first.Kind != AttemptKind.Failed) return first.ToOutcome(attempts: 1);
         if (first.Expired) return first.ToOutcome(attempts: 0); // its deadline had passed: never called
 
@@ -124,7 +124,7 @@ internal sealed class RecordPipeline
             return replay;
         }
         state.Calls++;
-        return await AttemptAsync(state.Record, state.Call, state.HeaderDeadline, cancellationToken).ConfigureAwait(false);
+        return await AttemptAsync(state.Record, state.Call, state.HeaderDeadline, state.Calls, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool ShouldRetry(ResilienceContext context, Attempt attempt) =>
@@ -132,7 +132,7 @@ internal sealed class RecordPipeline
 
     /// <summary>One handler call, after the limits and the breaker let it through.</summary>
     private async ValueTask<Attempt> AttemptAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
-        DateTimeOffset? headerDeadline, CancellationToken stopping)
+        DateTimeOffset? headerDeadline, int attempt, CancellationToken stopping)
     {
         var deadline = _time.GetUtcNow() + _settings.HandlerTimeout;
         if (headerDeadline is { } h && h < deadline) deadline = h;
@@ -145,7 +145,7 @@ internal sealed class RecordPipeline
             rate = await AcquireAsync(_rate, stopping).ConfigureAwait(false);
             concurrency = await AcquireAsync(_concurrency, stopping).ConfigureAwait(false);
             var permit = await EnterBreakerAsync(stopping).ConfigureAwait(false);
-            var result = await CallAsync(record, call, deadline, stopping).ConfigureAwait(false);
+            var result = await CallAsync(record, call, new CallInfo(attempt, deadline), stopping).ConfigureAwait(false);
             if (permit is { } p && result.Kind != AttemptKind.Stopped)
                 _breaker!.Record(p, succeeded: result.Kind != AttemptKind.Failed);
             return result;
@@ -161,12 +161,13 @@ internal sealed class RecordPipeline
         }
     }
 
-    private async ValueTask<Attempt> CallAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call, DateTimeOffset deadline,
+    private async ValueTask<Attempt> CallAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call, CallInfo info,
         CancellationToken stopping)
     {
+        var deadline = info.Deadline;
         try
         {
-            var task = _handler.HandleAsync(record, call.Token);
+            var task = _handler.HandleAsync(record, info, call.Token);
             if (!task.IsCompleted)
             {
                 call.Arm(deadline, _time);

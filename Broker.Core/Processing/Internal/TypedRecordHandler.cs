@@ -28,7 +28,7 @@ internal sealed class TypedRecordHandler<TMessage, THandler> : RecordHandler
         if (lifetime == HandlerLifetime.Singleton) _singleton = services.GetRequiredService<THandler>();
     }
 
-    public override Task HandleAsync(ConsumeResult<byte[], byte[]> record, CancellationToken cancellationToken)
+    public override Task HandleAsync(ConsumeResult<byte[], byte[]> record, CallInfo call, CancellationToken cancellationToken)
     {
         TMessage? message = default;
         var headers = record.Message.Headers is { Count: > 0 } h ? new RecordHeaders(h) : RecordHeaders.Empty;
@@ -43,7 +43,7 @@ internal sealed class TypedRecordHandler<TMessage, THandler> : RecordHandler
                 throw new PoisonRecordException("deserialization", e);
             }
         }
-        var context = new ConsumeContext<TMessage>(record, message, headers, _consumerName, _groupId);
+        var context = new ConsumeContext<TMessage>(record, message, headers, _consumerName, _groupId, call.Attempt, call.Deadline);
         return _singleton is not null
             ? _singleton.HandleAsync(context, cancellationToken)
             : HandleScopedAsync(context, cancellationToken);
