@@ -49,13 +49,13 @@ internal sealed class NodeRunner(RunOptions options)
         // Only into the embedded Kafka: with bootstrap servers from anywhere (flag or Broker__BootstrapServers)
         // this node consumes someone's real topic, which must not get demo orders.
         await using var producer = status.UsesEmbeddedKafka
-            ? new DemoProducer(status.BootstrapServers, options.Topic, options.Rate, options.Keys,
+            ? new DemoProducer(status.BootstrapServers, options.Topic, options.Rate, options.Keys, options.DemoPoison,
                 host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<DemoProducer>())
             : null;
         producer?.Start();
 
         var clock = Stopwatch.StartNew();
-        RunSummary Capture() => RunSummary.Capture(clock.Elapsed, status, stats, producer?.Produced ?? 0);
+        RunSummary Capture() => RunSummary.Capture(clock.Elapsed, status, stats, producer?.Produced ?? 0, producer?.PoisonProduced ?? 0);
 
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping))
         {
@@ -115,7 +115,12 @@ internal sealed class NodeRunner(RunOptions options)
         if (!options.Verbose) builder.Logging.AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Hosting", LogLevel.Critical);
         builder.Services.AddBroker(broker =>
         {
-            broker.AddOrderProcessing(new OrderProcessingOptions { Topic = options.Topic, DownstreamLatency = options.DemoDelay });
+            broker.AddOrderProcessing(new OrderProcessingOptions
+            {
+                Topic = options.Topic,
+                DownstreamLatency = options.DemoDelay,
+                DownstreamOutage = options.DemoOutage,
+            });
             // Akka's own level too, not only the console filter: Akka prints log events still queued when its
             // logger stops straight to stdout, into the summary.
             if (!options.Verbose)

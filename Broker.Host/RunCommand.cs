@@ -38,6 +38,20 @@ internal sealed class RunCommand
         DefaultValueFactory = _ => 1,
     }.InRange(0);
 
+    private readonly Option<double> _demoPoison = new Option<double>("--demo-poison")
+    {
+        Description = "Fraction (0..1) of demo records that are not JSON; Broker dead-letters them with reason deserialization.",
+        HelpName = "FRACTION",
+        DefaultValueFactory = _ => 0,
+    }.InRange(0, 1);
+
+    private readonly Option<double> _demoOutage = new Option<double>("--demo-outage")
+    {
+        Description = "The sample's downstream fails every call for this many seconds, from about 10 s after start; Broker retries, and its circuit breaker opens.",
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => 0,
+    }.InRange(0);
+
     private readonly Option<int?> _partitions = new Option<int?>("--partitions")
     {
         Description = "Partitions of the embedded Kafka's topic (Broker:Embedded:Partitions). Default: 12.",
@@ -70,7 +84,7 @@ internal sealed class RunCommand
 
     private RunCommand(Command command)
     {
-        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _partitions, _bootstrap, _topic, _group, _verbose })
+        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _demoPoison, _demoOutage, _partitions, _bootstrap, _topic, _group, _verbose })
             command.Options.Add(option);
         command.SetAction((parse, _) => new NodeRunner(Read(parse)).RunAsync());
     }
@@ -88,6 +102,8 @@ internal sealed class RunCommand
         parse.GetValue(_rate),
         parse.GetValue(_keys),
         TimeSpan.FromMilliseconds(parse.GetValue(_demoDelay)),
+        parse.GetValue(_demoPoison),
+        TimeSpan.FromSeconds(parse.GetValue(_demoOutage)),
         parse.GetValue(_partitions),
         parse.GetValue(_bootstrap),
         parse.GetValue(_topic)!,

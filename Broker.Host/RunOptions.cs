@@ -6,6 +6,8 @@ namespace Broker.Host;
 /// <param name="Rate">Demo producer records per second.</param>
 /// <param name="Keys">Distinct customers (record keys) of the demo producer.</param>
 /// <param name="DemoDelay">The sample handler's simulated downstream latency per order.</param>
+/// <param name="DemoPoison">Fraction (0..1) of demo records that are not JSON.</param>
+/// <param name="DemoOutage">How long the sample's downstream fails every call, from about 10 s after start.</param>
 /// <param name="Partitions">Embedded topic partitions, when given.</param>
 /// <param name="Bootstrap">An existing Kafka to consume, when given.</param>
 /// <param name="Topic">The topic to consume.</param>
@@ -17,6 +19,8 @@ internal sealed record RunOptions(
     int Rate,
     int Keys,
     TimeSpan DemoDelay,
+    double DemoPoison,
+    TimeSpan DemoOutage,
     int? Partitions,
     string? Bootstrap,
     string Topic,

@@ -13,10 +13,15 @@ internal sealed record RunSummary(
     string BootstrapServers,
     bool EmbeddedKafka,
     long Produced,
+    long ProducedPoison,
     long Consumed,
     long Handled,
     long Failed,
     long DeadLettered,
+    long Retried,
+    long TimedOut,
+    int BreakerOpened,
+    string BreakerState,
     long OutOfOrder,
     int InFlight,
     long Lag,
@@ -33,7 +38,7 @@ internal sealed record RunSummary(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Reads the node's status and the sample's stats now.</summary>
-    public static RunSummary Capture(TimeSpan elapsed, BrokerStatus status, OrderStats stats, long produced)
+    public static RunSummary Capture(TimeSpan elapsed, BrokerStatus status, OrderStats stats, long produced, long producedPoison)
     {
         // BootstrapServers first: it is what starts the embedded Kafka that UsesEmbeddedKafka looks for.
         var bootstrap = status.BootstrapServers;
@@ -47,10 +52,15 @@ internal sealed record RunSummary(
             bootstrap,
             embedded,
             produced,
+            producedPoison,
             consumers.Sum(c => c.Consumed),
             consumers.Sum(c => c.Handled),
             consumers.Sum(c => c.Failed),
             consumers.Sum(c => c.DeadLettered),
+            consumers.Sum(c => c.Retried),
+            consumers.Sum(c => c.TimedOut),
+            consumers.Sum(c => c.BreakerOpened),
+            WorstBreakerState(consumers),
             stats.OutOfOrder,
             consumers.Sum(c => c.InFlight),
             consumers.Sum(c => c.Lag),
@@ -65,6 +75,13 @@ internal sealed record RunSummary(
             process.PeakWorkingSet64 >> 20,
             partitions.Select(PartitionSummary.From).ToArray());
     }
+
+    /// <summary>The least healthy breaker state among the consumers (Open, then Half-open, then Closed), as text.</summary>
+    private static string WorstBreakerState(IReadOnlyList<ConsumerStatus> consumers) =>
+        consumers.Select(c => c.Breaker)
+            .OrderByDescending(state => state switch { Resilience.BreakerState.Open => 2, Resilience.BreakerState.HalfOpen => 1, _ => 0 })
+            .FirstOrDefault(Resilience.BreakerState.Closed)
+            .ToString();
 
     /// <summary>Writes this summary as indented camelCase JSON to <paramref name="path"/>.</summary>
     public Task WriteJsonAsync(string path) => File.WriteAllTextAsync(path, JsonSerializer.Serialize(this, Json) + Environment.NewLine);

@@ -19,7 +19,9 @@ internal static class StatusView
         totals.AddRow("[grey]in flight[/]", N(s.InFlight), "[grey]lag[/]", N(s.Lag), "[grey]dead-lettered[/]", N(s.DeadLettered),
             "[grey]out of order[/]", N(s.OutOfOrder), "[grey]paused[/]", N(s.PausedPartitions));
         totals.AddRow("[grey]live keys[/]", N(s.LiveKeys), "[grey]heap MiB[/]", N(s.HeapMiB), "[grey]RSS MiB[/]", N(s.WorkingSetMiB),
-            "[grey]memory guard[/]", MemoryGuard(s), "", "");
+            "[grey]memory guard[/]", MemoryGuard(s), "[grey]breaker[/]", Breaker(s));
+        totals.AddRow("[grey]retried[/]", N(s.Retried), "[grey]timed out[/]", N(s.TimedOut), "[grey]breaker opened[/]", N(s.BreakerOpened),
+            "", "", "", "");
         var view = Stack(totals, Partitions(s), s);
         return logs.Count == 0
             ? view
@@ -28,6 +30,14 @@ internal static class StatusView
 
     /// <summary>The memory guard's state: open, or holding every partition paused.</summary>
     public static string MemoryGuard(RunSummary s) => s.MemoryGuardPaused ? "[red]pausing all[/]" : "ok";
+
+    /// <summary>The circuit breaker's state, coloured: Closed is healthy, Half-open is probing, Open is refusing calls.</summary>
+    public static string Breaker(RunSummary s) => s.BreakerState switch
+    {
+        nameof(Resilience.BreakerState.Open) => "[red]Open[/]",
+        nameof(Resilience.BreakerState.HalfOpen) => "[yellow]Half-open[/]",
+        _ => "Closed",
+    };
 
     /// <summary>The final summary: every total and each partition's committed offset and lag after the drain.</summary>
     public static IRenderable Final(RunSummary s)
@@ -38,11 +48,16 @@ internal static class StatusView
         totals.AddRow("Kafka", Markup.Escape(s.BootstrapServers));
         totals.AddRow("Embedded Kafka", s.EmbeddedKafka ? "yes" : "no");
         totals.AddRow("Produced", N(s.Produced));
+        if (s.ProducedPoison > 0) totals.AddRow("  of which poison", N(s.ProducedPoison));
         totals.AddRow("Consumed", N(s.Consumed));
         totals.AddRow("Handled", N(s.Handled));
         totals.AddRow("Handled/s (average)", N(s.ElapsedSeconds > 0 ? (long)(s.Handled / s.ElapsedSeconds) : 0));
         totals.AddRow("Failed", N(s.Failed));
         totals.AddRow("Dead-lettered", N(s.DeadLettered));
+        totals.AddRow("Retried", N(s.Retried));
+        totals.AddRow("Timed out", N(s.TimedOut));
+        totals.AddRow("Breaker opened", N(s.BreakerOpened));
+        totals.AddRow("Breaker", Breaker(s));
         totals.AddRow("Out of order", s.OutOfOrder == 0 ? "0" : $"[red]{s.OutOfOrder:N0}[/]");
         totals.AddRow("In flight", N(s.InFlight));
         totals.AddRow("Lag", N(s.Lag));

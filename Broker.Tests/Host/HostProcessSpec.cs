@@ -9,10 +9,10 @@ public sealed class HostProcessSpec
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task A_timed_run_on_embedded_defaults_exits_0_and_accounts_for_every_record()
+    public async Task A_timed_run_on_embedded_defaults_exits_0_and_accounts_for_every_record_poison_included()
     {
         var summaryPath = Path.Combine(Path.GetTempPath(), $"broker-summary-{Guid.NewGuid():N}.json");
-        var run = await RunAsync(["--duration", "8", "--rate", "500", "--summary-json", summaryPath]);
+        var run = await RunAsync(["--duration", "8", "--rate", "500", "--demo-poison", "0.1", "--summary-json", summaryPath]);
 
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}\n{run.Output}");
         Assert.Contains("Kafka bootstrap: 127.0.0.1:", run.Output);
@@ -21,8 +21,14 @@ public sealed class HostProcessSpec
         var produced = root.GetProperty("produced").GetInt64();
         var handled = root.GetProperty("handled").GetInt64();
         Assert.True(produced > 0 && handled > 0, run.Output);
-        // Drained and committed at exit: every record produced is either handled or still waiting in Kafka.
-        Assert.Equal(produced, handled + root.GetProperty("lag").GetInt64());
+        // Drained and committed at exit: every record produced is handled, dead-lettered or still waiting in Kafka.
+        var deadLettered = root.GetProperty("deadLettered").GetInt64();
+        Assert.Equal(produced, handled + deadLettered + root.GetProperty("lag").GetInt64());
+        // Only the poison records are dead letters, and they never reach the handler, so never trip the breaker.
+        Assert.InRange(deadLettered, 1, root.GetProperty("producedPoison").GetInt64());
+        Assert.Equal(0, root.GetProperty("retried").GetInt64());
+        Assert.Equal(0, root.GetProperty("breakerOpened").GetInt32());
+        Assert.Equal("Closed", root.GetProperty("breakerState").GetString());
         Assert.Equal(0, root.GetProperty("outOfOrder").GetInt64());
         Assert.False(root.GetProperty("recordsDroppedByEmbeddedKafka").GetBoolean());
         Assert.Equal(12, root.GetProperty("partitions").GetArrayLength());

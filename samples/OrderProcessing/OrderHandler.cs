@@ -4,10 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace OrderProcessing;
 
 /// <summary>
-/// Handles one order: awaits the (simulated) downstream call, then checks the customer's orders arrive
-/// in sequence. Broker runs it for one order at a time per customer, many customers in parallel.
+/// Handles one order: charges it at the (simulated) <see cref="PaymentService"/>, then checks the customer's
+/// orders arrive in sequence. Broker runs it for one order at a time per customer, many customers in
+/// parallel; when the charge throws, Broker retries the order before the customer's next one.
 /// </summary>
-public sealed class OrderHandler(OrderStats stats, OrderProcessingOptions options, ILogger<OrderHandler> logger)
+public sealed class OrderHandler(OrderStats stats, PaymentService payments, ILogger<OrderHandler> logger)
     : IMessageHandler<Order>
 {
     /// <inheritdoc />
@@ -15,8 +16,7 @@ public sealed class OrderHandler(OrderStats stats, OrderProcessingOptions option
     {
         if (context.IsTombstone) return; // a deleted customer: nothing to do in this sample
         var order = context.Message;
-        if (options.DownstreamLatency > TimeSpan.Zero)
-            await Task.Delay(options.DownstreamLatency, cancellationToken);
+        await payments.ChargeAsync(order, cancellationToken);
         if (!stats.Record(order))
             logger.LogError("Order {OrderId} of {CustomerId} (sequence {Sequence}) arrived out of order at {Partition}@{Offset}",
                 order.OrderId, order.CustomerId, order.Sequence, context.Partition, context.Offset);

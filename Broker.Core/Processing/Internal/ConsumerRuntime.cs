@@ -36,6 +36,9 @@ internal sealed class ConsumerRuntime(
 
     public BreakerState BreakerState => Breaker?.State ?? BreakerState.Closed;
     public DeadLetterPublisher DeadLetters { get; } = deadLetters;
+
+    /// <summary>Throttles dead-letter warnings to one per 10 s; the rest are logged at Debug.</summary>
+    public DeadLetterLog DeadLetterLog { get; } = new(TimeProvider.System);
     public ConsumerCounters Counters { get; } = counters;
 
     /// <summary>The consumer's sharding region on this node; set once the region has started.</summary>

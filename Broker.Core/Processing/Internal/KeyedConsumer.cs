@@ -193,8 +193,12 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 if (generation == _generation) _done++;
                 break;
             case RecordOutcomeKind.DeadLetter:
-                Log.Warning("Dead-lettering {0}@{1} (key entity {2}) after {3} attempts, reason {4}: {5}",
-                    record.TopicPartition, record.Offset.Value, _entityId, outcome.Attempts, outcome.Reason, outcome.Error?.Message ?? "");
+                if (_runtime.DeadLetterLog.ShouldWarn(out var quiet))
+                    Log.Warning("Dead-lettering {0}@{1} (key entity {2}) after {3} attempts, reason {4}: {5} ({6} more dead letters of this consumer since the previous warning, logged at Debug)",
+                        [record.TopicPartition, record.Offset.Value, _entityId, outcome.Attempts, outcome.Reason, outcome.Error?.Message ?? "", quiet]);
+                else if (Log.IsDebugEnabled)
+                    Log.Debug("Dead-lettering {0}@{1} (key entity {2}) after {3} attempts, reason {4}: {5}",
+                        record.TopicPartition, record.Offset.Value, _entityId, outcome.Attempts, outcome.Reason, outcome.Error?.Message ?? "");
                 Run(record, Step.DeadLetter, outcome);
                 break;
             case RecordOutcomeKind.Stopped:
