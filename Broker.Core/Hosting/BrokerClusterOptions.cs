@@ -6,12 +6,40 @@ namespace Broker.Hosting;
 /// </summary>
 public sealed class BrokerClusterOptions
 {
-    /// <summary>Address Akka.Remote binds to and advertises. Default <c>127.0.0.1</c>.</summary>
+    /// <summary>Address Akka.Remote binds to and advertises (<c>akka.remote.dot-netty.tcp.hostname</c>). Default <c>127.0.0.1</c>.</summary>
     public string? Hostname { get; set; }
 
-    /// <summary>Akka.Remote TCP port; 0 picks a free port. Default 0. Range 0..65535.</summary>
+    /// <summary>Akka.Remote TCP port (<c>akka.remote.dot-netty.tcp.port</c>); 0 picks a free port. Default 0. Range 0..65535.</summary>
     public int? Port { get; set; }
 
-    /// <summary>Seed node addresses, e.g. <c>akka.tcp://broker@10.0.0.5:4053</c>. Default none (join self).</summary>
+    /// <summary>
+    /// Seed node addresses (<c>akka.cluster.seed-nodes</c>), e.g. <c>akka.tcp://broker@10.0.0.5:4053</c>. Default
+    /// none: the node joins itself and forms a new cluster. Nodes of one cluster list the same seeds.
+    /// </summary>
     public List<string> SeedNodes { get; set; } = new();
+
+    /// <summary>
+    /// A name for this node in logs, inspection and the cluster role <c>node:NAME</c>. Default: its
+    /// <c>host:port</c> once bound. Letters, digits, '.', '_' and '-'.
+    /// </summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>
+    /// The zone (data center, availability zone, rack) this node runs in, as the cluster role <c>zone:NAME</c>
+    /// and librdkafka's <c>client.rack</c> (so fetches can stay in-zone). Default none.
+    /// </summary>
+    public string? Zone { get; set; }
+
+    /// <summary>
+    /// The split brain resolver's strategy (<c>akka.cluster.split-brain-resolver.active-strategy</c>):
+    /// <c>keep-majority</c> (default), <c>keep-oldest</c> or <c>down-all</c>.
+    /// </summary>
+    public string? SplitBrainResolver { get; set; }
+
+    /// <summary>
+    /// How long the cluster's membership must be stable (no reachability changes) before the split brain
+    /// resolver downs the side that lost (<c>akka.cluster.split-brain-resolver.stable-after</c>). Default
+    /// 20 s; shorter moves a crashed node's partitions sooner but risks downing a node in a long GC pause.
+    /// </summary>
+    public TimeSpan? StableAfter { get; set; }
 }

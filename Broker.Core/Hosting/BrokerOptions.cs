@@ -30,6 +30,9 @@ public sealed class BrokerOptions
     /// <summary>This node's cluster membership (<c>Broker:Cluster</c>).</summary>
     public BrokerClusterOptions Cluster { get; } = new();
 
+    /// <summary>The database for idempotency watermarks (<c>Broker:Persistence</c>).</summary>
+    public BrokerPersistenceOptions Persistence { get; } = new();
+
     /// <summary>The memory guard (<c>Broker:Memory</c>).</summary>
     public MemoryGuardOptions Memory { get; } = new();
 

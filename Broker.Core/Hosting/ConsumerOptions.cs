@@ -88,6 +88,23 @@ public sealed class ConsumerOptions
     /// <summary>Handler calls running at once for this consumer on this node, over all keys; 0 = no limit. Default 0.</summary>
     public int? MaxConcurrentHandlers { get; set; }
 
+    /// <summary>
+    /// Idempotency watermarks: each partition owner persists, per key, the highest offset it has finished
+    /// (in the <see cref="BrokerPersistenceOptions">Broker:Persistence</see> database), so after a crash or a
+    /// move a redelivered record at or below its key's watermark is skipped (counted as skipped), not run
+    /// again. Default true. Off, a crash re-runs the records finished since the last commit.
+    /// </summary>
+    public bool? Watermarks { get; set; }
+
+    /// <summary>How often a partition owner persists the watermarks that advanced. Default 100 ms.</summary>
+    public TimeSpan? WatermarkFlushInterval { get; set; }
+
+    /// <summary>
+    /// Keys per partition whose watermark is above the partition's committed offset (only those matter).
+    /// When reached, the partition takes no more records until commits catch up. Default 20,000. Range 100..10,000,000.
+    /// </summary>
+    public int? MaxWatermarksPerPartition { get; set; }
+
     /// <summary>The circuit breaker (<c>Broker:Consumer:Breaker</c>).</summary>
     public BreakerOptions Breaker { get; } = new();
 }

@@ -10,6 +10,7 @@ namespace Broker.Inspection;
 /// <param name="DeadLettered">Records written to the dead-letter topic.</param>
 /// <param name="Retried">Handler calls made again after a failure.</param>
 /// <param name="TimedOut">Handler calls that ran past their deadline.</param>
+/// <param name="Skipped">Redelivered records (after a crash or a move) skipped because their key's watermark showed them finished.</param>
 /// <param name="LiveKeys">Keyed consumers (sharded entities, one per key) alive on this node.</param>
 /// <param name="Breaker">The consumer's circuit breaker state on this node.</param>
 /// <param name="BreakerOpened">How many times the breaker went from Closed to Open.</param>
@@ -24,6 +25,7 @@ public sealed record ConsumerStatus(
     long DeadLettered,
     long Retried,
     long TimedOut,
+    long Skipped,
     int LiveKeys,
     Broker.Resilience.BreakerState Breaker,
     int BreakerOpened,

@@ -42,6 +42,9 @@ public static class BrokerTelemetry
     /// <summary>Circuit breaker state per consumer: 0 Closed, 1 Open, 2 Half-open. Unit <c>{state}</c>.</summary>
     public const string BreakerStateName = "broker.breaker.state";
 
+    /// <summary>Records redelivered after a crash or a move and skipped because their key's watermark showed them finished. Unit <c>{record}</c>.</summary>
+    public const string RecordsSkipped = "broker.records.skipped";
+
     /// <summary>Records written to a dead-letter topic. Unit <c>{record}</c>.</summary>
     public const string RecordsDeadLettered = "broker.records.dead_lettered";
 
@@ -70,6 +73,7 @@ public static class BrokerTelemetry
     internal static readonly Counter<long> TimedOut = Meter.CreateCounter<long>(RecordsTimedOut, "{call}", "Handler calls that ran past their deadline.");
     internal static readonly Counter<long> BreakerOpenings = Meter.CreateCounter<long>(BreakerOpened, "{transition}", "Circuit breaker transitions from Closed to Open.");
     internal static readonly Counter<long> Overflows = Meter.CreateCounter<long>(MailboxOverflows, "{message}", "Messages dropped because an entity's bounded mailbox was full.");
+    internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>(RecordsSkipped, "{record}", "Redelivered records skipped because their key had already finished them.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
 
     static BrokerTelemetry()

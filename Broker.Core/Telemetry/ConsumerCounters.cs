@@ -9,7 +9,7 @@ namespace Broker.Telemetry;
 internal sealed class ConsumerCounters
 {
     private readonly KeyValuePair<string, object?>[] _tags;
-    private long _consumed, _handled, _failed, _deadLettered, _retried, _timedOut;
+    private long _consumed, _handled, _failed, _deadLettered, _retried, _timedOut, _skipped;
 
     public ConsumerCounters(string consumer, string topic)
     {
@@ -22,6 +22,7 @@ internal sealed class ConsumerCounters
     public long DeadLetteredTotal => Volatile.Read(ref _deadLettered);
     public long RetriedTotal => Volatile.Read(ref _retried);
     public long TimedOutTotal => Volatile.Read(ref _timedOut);
+    public long SkippedTotal => Volatile.Read(ref _skipped);
 
     public void Consumed(int n) => Add(ref _consumed, BrokerTelemetry.Consumed, n);
     public void Handled(int n) => Add(ref _handled, BrokerTelemetry.Handled, n);
@@ -29,6 +30,7 @@ internal sealed class ConsumerCounters
     public void DeadLettered() => Add(ref _deadLettered, BrokerTelemetry.DeadLettered, 1);
     public void Retried() => Add(ref _retried, BrokerTelemetry.Retried, 1);
     public void TimedOut() => Add(ref _timedOut, BrokerTelemetry.TimedOut, 1);
+    public void Skipped(int n) => Add(ref _skipped, BrokerTelemetry.Skipped, n);
 
     private void Add(ref long total, Counter<long> counter, int n)
     {

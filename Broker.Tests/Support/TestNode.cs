@@ -25,9 +25,45 @@ public sealed class TestNode : IAsyncDisposable
     public BrokerStatus Status { get; }
     public ConsumerStatus Consumer => Status.Consumers.Single();
 
+    /// <summary>The node's ActorSystem.</summary>
+    public Akka.Actor.ActorSystem System => Host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+
+    /// <summary>The node's cluster address, e.g. <c>akka.tcp://broker@127.0.0.1:40123</c>.</summary>
+    public Akka.Actor.Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>Partitions this node's Kafka consumer fetches now.</summary>
+    public IReadOnlyList<int> Assigned => Consumer.Partitions.Where(p => p.Assigned).Select(p => p.Partition).ToArray();
+
+    /// <summary>
+    /// Kills the node as a crash would: its Kafka consumers stop without draining or committing, and its
+    /// ActorSystem terminates without leaving the cluster (the node must run with
+    /// <see cref="CrashableHocon"/>), so the others see it unreachable and their split brain resolver downs it.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await Host.Services.GetRequiredService<Broker.Hosting.Internal.BrokerRuntime>().AbortAsync();
+        await System.Terminate();
+    }
+
+    /// <summary>Akka settings that let <see cref="CrashAsync"/> terminate the ActorSystem without a graceful leave.</summary>
+    public const string CrashableHocon = """
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        akka.cluster.run-coordinated-shutdown-when-down = off
+        """;
+
+    /// <summary>
+    /// The SQLite file that holds this test run's idempotency watermarks: one per run, because topic and
+    /// group names repeat from run to run and the watermarks of an earlier run must not skip this run's records.
+    /// </summary>
+    public static readonly string WatermarkDatabase =
+        Path.Combine(Path.GetTempPath(), $"broker-tests-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+
     /// <summary>Settings every test node uses unless the test overrides them: quick commits and discovery.</summary>
     public static Dictionary<string, string?> DefaultConfig(string bootstrap, string group) => new()
     {
+        ["Broker:Persistence:ConnectionString"] = $"Data Source={WatermarkDatabase}",
         ["Broker:BootstrapServers"] = bootstrap,
         ["Broker:GroupId"] = group,
         ["Broker:Consumer:CommitInterval"] = "200ms",
@@ -37,16 +73,16 @@ public sealed class TestNode : IAsyncDisposable
 
     public static Task<TestNode> StartAsync(EmbeddedKafkaFixture kafka, string topic, string group, RecordLog log,
         ITestOutputHelper output, TestBehavior? behavior = null, Action<ConsumerDefinition<string>>? configure = null,
-        IDictionary<string, string?>? config = null, string name = "node-1")
+        IDictionary<string, string?>? config = null, string name = "node-1", Action<BrokerBuilder>? broker = null)
     {
         var settings = DefaultConfig(kafka.Bootstrap, group);
         foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
-        return StartAsync(settings, topic, log, output, behavior, configure, name);
+        return StartAsync(settings, topic, log, output, behavior, configure, name, broker);
     }
 
     public static async Task<TestNode> StartAsync(IDictionary<string, string?> config, string topic, RecordLog log,
         ITestOutputHelper output, TestBehavior? behavior = null, Action<ConsumerDefinition<string>>? configure = null,
-        string name = "node-1")
+        string name = "node-1", Action<BrokerBuilder>? broker = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(config);
@@ -58,7 +94,11 @@ public sealed class TestNode : IAsyncDisposable
         builder.Services.AddSingleton(log);
         builder.Services.AddSingleton(behavior ?? new TestBehavior());
         builder.Services.AddSingleton(new NodeName(name));
-        builder.Services.AddBroker(broker => broker.AddConsumer<string, TestHandler>(topic, configure));
+        builder.Services.AddBroker(b =>
+        {
+            b.AddConsumer<string, TestHandler>(topic, configure);
+            broker?.Invoke(b);
+        });
         var host = builder.Build();
         try
         {

@@ -17,6 +17,10 @@ internal static partial class BrokerOptionsValidator
         "auto.offset.reset", "partition.assignment.strategy", "enable.idempotence", "transactional.id",
     };
 
+    private static readonly HashSet<string> SplitBrainStrategies = new(StringComparer.Ordinal) { "keep-majority", "keep-oldest", "down-all" };
+
+    private static readonly HashSet<string> PersistenceProviders = new(StringComparer.OrdinalIgnoreCase) { "sqlite", "postgresql" };
+
     [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
     private static partial Regex TopicName();
 
@@ -67,6 +71,17 @@ internal static partial class BrokerOptionsValidator
             else if (address.System != systemName)
                 problems.Add($"{P}:Cluster:SeedNodes:{i} = '{seed}': names ActorSystem '{address.System}' but this node's is '{systemName}'. Fix: use the same system name on every node.");
         }
+
+        Name(o.Cluster.NodeName, $"{P}:Cluster:NodeName", "the node's name, e.g. 'node-1'", problems);
+        Name(o.Cluster.Zone, $"{P}:Cluster:Zone", "the zone's name, e.g. 'eu-west-1a'", problems);
+        if (o.Cluster.SplitBrainResolver is { } sbr && !SplitBrainStrategies.Contains(sbr))
+            problems.Add($"{P}:Cluster:SplitBrainResolver = '{sbr}': not a strategy Broker supports. Fix: use keep-majority (default), keep-oldest or down-all.");
+        Duration(o.Cluster.StableAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), $"{P}:Cluster:StableAfter", problems);
+
+        if (o.Persistence.Provider is { } provider && !PersistenceProviders.Contains(provider))
+            problems.Add($"{P}:Persistence:Provider = '{provider}': not a database Broker supports. Fix: use sqlite or postgresql.");
+        if (o.Persistence.ConnectionString is { } cs && string.IsNullOrWhiteSpace(cs))
+            problems.Add($"{P}:Persistence:ConnectionString = '{cs}': cannot be blank. Fix: remove it (default 'Data Source=broker.db', SQLite) or set one, e.g. 'Host=db;Database=broker;Username=broker;Password=...'.");
 
         ValidateMemory(o.Memory, problems);
         ValidateConsumer(o.Consumer, $"{P}:Consumer:", problems);
@@ -128,6 +143,8 @@ internal static partial class BrokerOptionsValidator
         Share(b.SlowCallRate, bp + nameof(b.SlowCallRate), problems);
         Duration(b.OpenDuration, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), bp + nameof(b.OpenDuration), problems);
         Range(b.HalfOpenCalls, 1, 1_000, bp + nameof(b.HalfOpenCalls), "calls", problems);
+        Duration(o.WatermarkFlushInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), prefix + nameof(o.WatermarkFlushInterval), problems);
+        Range(o.MaxWatermarksPerPartition, 100, 10_000_000, prefix + nameof(o.MaxWatermarksPerPartition), "keys", problems);
         if (o.DeadLetterTopicSuffix is { } suffix && (suffix.Length == 0 || !TopicName().IsMatch("t" + suffix)))
             problems.Add($"{prefix}{nameof(o.DeadLetterTopicSuffix)} = '{suffix}': topic names may only contain letters, digits, '.', '_' and '-'. Fix: use e.g. '.dlt'.");
     }
@@ -155,6 +172,12 @@ internal static partial class BrokerOptionsValidator
     {
         if (value is { } v && (v < min || v > max))
             problems.Add($"{key} = '{v}': must be between {min} and {max} ({unit}). Fix: set a value in that range or remove the key to use the default.");
+    }
+
+    private static void Name(string? value, string key, string example, List<string> problems)
+    {
+        if (value is { } v && !TopicName().IsMatch(v))
+            problems.Add($"{key} = '{v}': may only contain letters, digits, '.', '_' and '-' (1 to 249 of them). Fix: set {example}, or remove the key.");
     }
 
     private static void Share(double? value, string key, List<string> problems)

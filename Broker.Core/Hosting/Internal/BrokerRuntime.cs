@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
 using Broker.Kafka.Internal;
 using Broker.Processing.Internal;
 using Broker.Resilience;
@@ -59,6 +60,14 @@ internal sealed class BrokerRuntime : IDisposable
             loggers.ClearLoggers();
             loggers.AddLoggerFactory(_loggers);
         });
+        if (_configuration.Consumers.Any(c => c.Settings.Watermarks))
+        {
+            var s = _configuration.Settings;
+            // A plugin of Broker's own ("broker"), not the default one, so a service's own persistence is untouched.
+            akka.WithSqlPersistence(s.PersistenceConnectionString,
+                s.PersistenceProvider == "postgresql" ? LinqToDB.ProviderName.PostgreSQL : LinqToDB.ProviderName.SQLiteMS,
+                pluginIdentifier: "broker", isDefaultPlugin: false, autoInitialize: true);
+        }
         foreach (var configure in _definition.AkkaConfigurators) configure(akka, services);
         akka.AddStartup((system, _) => Start(system));
     }
@@ -69,12 +78,20 @@ internal sealed class BrokerRuntime : IDisposable
         var drain = _configuration.Consumers.Max(c => c.Settings.DrainTimeout) + TimeSpan.FromSeconds(5);
         var seeds = string.Join(", ", s.SeedNodes.Select(n => $"\"{n}\""));
         var ownerMailbox = 2 * _configuration.Consumers.Max(c => c.Settings.MaxInFlightPerPartition) + 256;
+        var roles = new List<string>();
+        if (s.NodeName is { } node) roles.Add("node:" + node);
+        if (s.Zone is { } zone) roles.Add("zone:" + zone);
         return ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = "{{s.Hostname}}"
               port = {{s.Port}}
             }
             akka.cluster.seed-nodes = [{{seeds}}]
+            akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
+            akka.cluster.split-brain-resolver {
+              active-strategy = {{s.SplitBrainResolver}}
+              stable-after = {{(long)s.StableAfter.TotalMilliseconds}}ms
+            }
             akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(long)drain.TotalMilliseconds}}ms
             broker.partition-owner-mailbox.mailbox-capacity = {{ownerMailbox}}
             """);
@@ -109,6 +126,10 @@ internal sealed class BrokerRuntime : IDisposable
             _logger.LogInformation("Consumer {Consumer} started on topic {Topic}, group {GroupId}",
                 runtime.Name, runtime.Topic, runtime.GroupId);
         }
+
+        system.ActorOf(SplitBrainFence.Props(_configuration.Settings.SplitBrainResolver,
+            () => _consumers.ForEach(c => c.Consumer.Fence()),
+            () => _consumers.ForEach(c => c.Consumer.Unfence())), "broker-fence");
 
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "broker-drain", () => DrainAsync(system));
@@ -167,6 +188,14 @@ internal sealed class BrokerRuntime : IDisposable
     /// </summary>
     private async Task<Done> DrainAsync(ActorSystem system)
     {
+        if (IsFenced || CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+        {
+            // Downed, or cut off from the majority: the shards may already run elsewhere, so this node must
+            // not commit. What it finished since its last commit is skipped by the new owner's watermarks.
+            _consumers.ForEach(c => c.Consumer.Fence());
+            _logger.LogWarning("Not draining: this node is fenced or was downed; its partitions continue elsewhere from their last commits");
+            return Done.Instance;
+        }
         var drains = new List<Task>();
         foreach (var consumer in _consumers)
         {
@@ -187,6 +216,15 @@ internal sealed class BrokerRuntime : IDisposable
         }
         return Done.Instance;
     }
+
+    /// <summary>True when this node's consumers are fenced (see <see cref="SplitBrainFence"/>).</summary>
+    public bool IsFenced => _consumers.Any(c => c.Consumer.IsFenced);
+
+    /// <summary>
+    /// Stops every Kafka consumer as a crash would: no drain, no further commit. The ActorSystem is left
+    /// to the caller (a test terminates it without leaving the cluster).
+    /// </summary>
+    internal Task AbortAsync() => Task.WhenAll(_consumers.Select(c => c.Consumer.AbortAsync()));
 
     public void Dispose()
     {

@@ -12,6 +12,12 @@ internal sealed record BrokerSettings(
     string Hostname,
     int Port,
     IReadOnlyList<string> SeedNodes,
+    string? NodeName,
+    string? Zone,
+    string SplitBrainResolver,
+    TimeSpan StableAfter,
+    string PersistenceProvider,
+    string PersistenceConnectionString,
     long MemoryPauseAboveBytes,
     long MemoryResumeBelowBytes,
     ConsumerSettings Consumer)
@@ -34,10 +40,25 @@ internal sealed record BrokerSettings(
             o.Cluster.Hostname ?? r.GetString("cluster.hostname"),
             o.Cluster.Port ?? r.GetInt("cluster.port"),
             o.Cluster.SeedNodes.ToArray(),
+            Blank(o.Cluster.NodeName ?? r.GetString("cluster.node-name")),
+            Blank(o.Cluster.Zone ?? r.GetString("cluster.zone")),
+            o.Cluster.SplitBrainResolver ?? r.GetString("cluster.split-brain-resolver"),
+            o.Cluster.StableAfter ?? r.GetTimeSpan("cluster.stable-after"),
+            Provider(o.Persistence.Provider ?? r.GetString("persistence.provider"),
+                o.Persistence.ConnectionString ?? r.GetString("persistence.connection-string")),
+            o.Persistence.ConnectionString ?? r.GetString("persistence.connection-string"),
             MemorySize.Parse(o.Memory.PauseAbove ?? r.GetString("memory.pause-above")),
             MemorySize.Parse(o.Memory.ResumeBelow ?? r.GetString("memory.resume-below")),
             ConsumerSettings.FromConfig(Reference).With(o.Consumer));
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>The persistence provider named, or inferred from the connection string (a <c>Host=</c> means PostgreSQL).</summary>
+    private static string Provider(string provider, string connectionString) =>
+        !string.IsNullOrWhiteSpace(provider) ? provider.ToLowerInvariant()
+        : connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? "postgresql"
+        : "sqlite";
 
     private static Config LoadReference()
     {

@@ -26,7 +26,10 @@ internal sealed record ConsumerSettings(
     double MaxRecordsPerSecond,
     int MaxConcurrentHandlers,
     bool BreakerEnabled,
-    Broker.Resilience.Internal.CircuitBreakerSettings Breaker)
+    Broker.Resilience.Internal.CircuitBreakerSettings Breaker,
+    bool Watermarks,
+    TimeSpan WatermarkFlushInterval,
+    int MaxWatermarksPerPartition)
 {
     /// <summary>Reads <c>broker.consumer</c> from <paramref name="config"/> (Broker's reference.conf).</summary>
     public static ConsumerSettings FromConfig(Config config)
@@ -62,7 +65,10 @@ internal sealed record ConsumerSettings(
                 c.GetTimeSpan("breaker.slow-call-duration"),
                 c.GetDouble("breaker.slow-call-rate"),
                 c.GetTimeSpan("breaker.open-duration"),
-                c.GetInt("breaker.half-open-calls")));
+                c.GetInt("breaker.half-open-calls")),
+            c.GetBoolean("watermarks"),
+            c.GetTimeSpan("watermark-flush-interval"),
+            c.GetInt("max-watermarks-per-partition"));
     }
 
     /// <summary>These settings with every non-null value of <paramref name="o"/> applied.</summary>
@@ -96,7 +102,10 @@ internal sealed record ConsumerSettings(
             o.Breaker.SlowCallDuration ?? Breaker.SlowCallDuration,
             o.Breaker.SlowCallRate ?? Breaker.SlowCallRateThreshold,
             o.Breaker.OpenDuration ?? Breaker.OpenDuration,
-            o.Breaker.HalfOpenCalls ?? Breaker.HalfOpenTrialCalls));
+            o.Breaker.HalfOpenCalls ?? Breaker.HalfOpenTrialCalls),
+        o.Watermarks ?? Watermarks,
+        o.WatermarkFlushInterval ?? WatermarkFlushInterval,
+        o.MaxWatermarksPerPartition ?? MaxWatermarksPerPartition);
 
     /// <summary>Records in flight at which a paused partition resumes.</summary>
     public int ResumeBelow => Math.Max(0, (int)(MaxInFlightPerPartition * ResumeAt));

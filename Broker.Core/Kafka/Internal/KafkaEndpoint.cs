@@ -39,6 +39,8 @@ internal sealed class KafkaEndpoint : IDisposable
             GroupId = consumer.GroupId,
             ClientId = $"broker-{consumer.Name}-{Environment.MachineName}",
             AutoOffsetReset = consumer.Settings.AutoOffsetReset,
+            // The zone as the rack: brokers that support follower fetching (KIP-392) serve it in-zone.
+            ClientRack = _configuration.Settings.Zone,
         }, consumer.Settings.MaxInFlightPerPartition);
         return WithUserProperties(config);
     }

@@ -41,6 +41,7 @@ internal sealed class NodeConsumer : IDisposable
     private readonly MemoryGuard _memory;
     private readonly Resilience.Internal.CircuitBreaker? _breaker;
     private volatile bool _stopping;
+    private volatile bool _fenced;
     private volatile IReadOnlyList<PartitionStatus> _status = [];
     private DateTime _nextStatus = DateTime.MinValue;
     private DateTime _nextCommitAttempt = DateTime.MinValue;
@@ -141,7 +142,45 @@ internal sealed class NodeConsumer : IDisposable
         _pendingCommits[lane.Partition] = next;
     });
 
-    /// <summary>Asks the poll thread to commit what is pending, close the consumer and end.</summary>
+    /// <summary>
+    /// True while fenced: this node may no longer own its partitions (it is on the minority side of a
+    /// network partition, or was downed), so it neither fetches nor commits. See <see cref="Fence"/>.
+    /// </summary>
+    public bool IsFenced => _fenced;
+
+    /// <summary>
+    /// Stops fetching and committing at once (before the poll thread's next round): another node may take
+    /// these partitions over, and a commit from here could move the group's offsets backwards. Records in
+    /// flight still run; their commits wait, and are dropped if the node goes down. Thread-safe.
+    /// </summary>
+    public void Fence()
+    {
+        if (_fenced) return;
+        _fenced = true;
+        _wake.Set();
+        _logger.LogWarning("Fenced {Topic}: this node stops fetching and committing", _topic);
+    }
+
+    /// <summary>Lifts <see cref="Fence"/>: the node is in the majority again and still owns its partitions. Thread-safe.</summary>
+    public void Unfence()
+    {
+        if (!_fenced) return;
+        _fenced = false;
+        _wake.Set();
+        _logger.LogWarning("Unfenced {Topic}: fetching and committing again", _topic);
+    }
+
+    /// <summary>
+    /// Stops as a crashed node would: fenced (nothing more is committed, not even what is pending), then the
+    /// poll thread closes the consumer. For tests and for a node that was downed.
+    /// </summary>
+    public Task AbortAsync()
+    {
+        Fence();
+        return StopAsync();
+    }
+
+    /// <summary>Asks the poll thread to commit what is pending (unless fenced), close the consumer and end.</summary>
     public Task StopAsync()
     {
         _stopping = true;
@@ -294,6 +333,8 @@ internal sealed class NodeConsumer : IDisposable
             else Unpause(lane, PauseReasons.Memory);
             if (breaker) Pause(lane, PauseReasons.Breaker);
             else Unpause(lane, PauseReasons.Breaker);
+            if (_fenced) Pause(lane, PauseReasons.Fenced);
+            else Unpause(lane, PauseReasons.Fenced);
         }
     }
 
@@ -319,7 +360,7 @@ internal sealed class NodeConsumer : IDisposable
 
     private void CommitPending(bool force)
     {
-        if (_pendingCommits.Count == 0) return;
+        if (_pendingCommits.Count == 0 || _fenced) return;
         if (!force && DateTime.UtcNow < _nextCommitAttempt) return;
         var commits = new List<(PendingCommit Pending, TopicPartitionOffset Offset)>(_pendingCommits.Count);
         foreach (var p in _pendingCommits.Values)

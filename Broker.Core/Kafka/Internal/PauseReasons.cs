@@ -14,4 +14,7 @@ internal enum PauseReasons
 
     /// <summary>The consumer's circuit breaker is Open or Half-open: records wait in Kafka.</summary>
     Breaker = 4,
+
+    /// <summary>The node is fenced: it may no longer own its partitions (minority side of a split, downed).</summary>
+    Fenced = 8,
 }

@@ -59,7 +59,7 @@ internal sealed class ConsumerRuntime(
     public string TypeName => "broker-" + Name;
 
     public ConsumerStatus Status() => new(Name, Topic, GroupId, Counters.ConsumedTotal, Counters.HandledTotal,
-        Counters.FailedTotal, Counters.DeadLetteredTotal, Counters.RetriedTotal, Counters.TimedOutTotal, LiveKeys,
+        Counters.FailedTotal, Counters.DeadLetteredTotal, Counters.RetriedTotal, Counters.TimedOutTotal, Counters.SkippedTotal, LiveKeys,
         BreakerState, Breaker?.Opened ?? 0, Consumer.Status);
 
     public void Dispose()

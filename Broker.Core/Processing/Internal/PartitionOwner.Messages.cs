@@ -40,7 +40,11 @@ internal sealed partial class PartitionOwner
 
     private sealed record FetchStopped(int Generation);
 
+    /// <summary>Kafka confirmed the final commit of a drain.</summary>
     private sealed record CommitConfirmed(int Generation, long Offset);
+
+    /// <summary>Kafka confirmed a periodic commit (sent only when watermarks are on, to prune them).</summary>
+    private sealed record OffsetCommitted(int Generation, long Offset);
 
     private sealed class CommitTick
     {
@@ -55,5 +59,20 @@ internal sealed partial class PartitionOwner
     private sealed class DrainTimeout
     {
         public static readonly DrainTimeout Instance = new();
+    }
+
+    private sealed class WatermarkFlushTick
+    {
+        public static readonly WatermarkFlushTick Instance = new();
+    }
+
+    private sealed class WatermarkStoreRetry
+    {
+        public static readonly WatermarkStoreRetry Instance = new();
+    }
+
+    private sealed class FinalFlushTimeout
+    {
+        public static readonly FinalFlushTimeout Instance = new();
     }
 }

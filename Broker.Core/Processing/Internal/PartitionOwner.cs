@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Broker.Kafka.Internal;
+using Broker.Persistence.Internal;
 using Broker.Sharding.Internal;
 using Confluent.Kafka;
 
@@ -12,11 +13,15 @@ namespace Broker.Processing.Internal;
 /// for it. It routes each record to the keyed consumer of the record's key (an entity of the same shard),
 /// at most <c>MaxInFlightPerKey</c> at a time per key, tracks completions in any order, commits the
 /// highest offset below which all is done, passivates idle keyed consumers, and on hand-off or shutdown
-/// stops fetching, drains, commits and only then stops.
+/// stops fetching, drains, commits and only then stops. With watermarks on, it first recovers the
+/// partition's per-key watermarks (<see cref="PartitionWatermarks"/>), skips redelivered records its keys
+/// already finished, and persists watermarks as they advance.
 /// </summary>
 internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
 {
     private static int _generations;
+    private static readonly TimeSpan WatermarkStoreRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FinalFlushTimeoutAfter = TimeSpan.FromSeconds(5);
 
     private readonly ConsumerRuntime _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -42,11 +47,24 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private bool _finalCommitRequested;
     private bool _stopWhenDrained;
     private bool _drainTimedOut;
+    private long? _drainCommitted;
+
+    // Idempotency watermarks (null when off); the store is this owner's child.
+    private readonly WatermarkTable? _watermarks;
+    private IActorRef? _watermarkStore;
+    private bool _persisting;
+    private bool _finalFlush;
+    private int _heldReleases;
+    private long _confirmedCommit = -1;
+    private long _recoveredCommit = -1;
+    private bool _watermarksChecked;
+    private bool _finalCommitUnsaved;
 
     public PartitionOwner(ConsumerRuntime runtime)
     {
         _runtime = runtime;
         _tracker = new OffsetTracker(runtime.Settings.MaxInFlightPerPartition);
+        if (runtime.Settings.Watermarks) _watermarks = new WatermarkTable();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,7 +79,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         public void Release(ActorBase actor) { }
     }
 
-    private enum Phase { Idle, Running, Draining, Drained }
+    private enum Phase { Idle, Recovering, Running, Draining, Drained }
 
     protected override void OnReceive(object message)
     {
@@ -85,6 +103,9 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             case PassivationTick:
                 PassivateIdleKeys();
                 break;
+            case Terminated t when t.ActorRef.Equals(_watermarkStore):
+                WatermarkStoreStopped();
+                break;
             case Terminated t:
                 KeyTerminated(t.ActorRef);
                 break;
@@ -103,8 +124,31 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             case DrainTimeout:
                 DrainTimedOut();
                 break;
+            case FinalFlushTimeout:
+                if (_finalFlush)
+                {
+                    _log.Warning("Watermarks of {0} not persisted before stop", _shardId);
+                    CompleteDrain();
+                }
+                break;
             case CommitConfirmed c when c.Generation == _generation:
                 if (_phase == Phase.Draining && _finalCommitRequested) FinishDrain(c.Offset);
+                break;
+            case OffsetCommitted c when c.Generation == _generation:
+                Committed(c.Offset);
+                break;
+            case PartitionWatermarks.Recovered r:
+                if (_phase == Phase.Recovering) Run(r.Watermarks, r.Committed);
+                break;
+            case PartitionWatermarks.Persisted:
+                _persisting = false;
+                if (_finalFlush) FlushWatermarks();
+                break;
+            case WatermarkFlushTick:
+                FlushWatermarks();
+                break;
+            case WatermarkStoreRetry:
+                StartWatermarkStore();
                 break;
             default:
                 Unhandled(message);
@@ -117,6 +161,25 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         _topic = topic;
         _partition = partition;
         _shardId = EntityIds.Shard(topic, partition);
+        if (_watermarks is null)
+        {
+            Run([], -1);
+            return;
+        }
+        // Fetching starts once the watermarks are back: a record they cover must be skipped, not run.
+        _phase = Phase.Recovering;
+        StartWatermarkStore();
+    }
+
+    private void Run(IReadOnlyList<Watermark> recovered, long recoveredCommit)
+    {
+        if (_watermarks is not null)
+        {
+            _watermarks.Load(recovered);
+            _recoveredCommit = recoveredCommit;
+            if (recovered.Count > 0) _log.Info("Recovered {0} key watermarks of {1}", recovered.Count, _shardId);
+            Timers.StartPeriodicTimer(nameof(WatermarkFlushTick), WatermarkFlushTick.Instance, _runtime.Settings.WatermarkFlushInterval);
+        }
         Assign();
         var settings = _runtime.Settings;
         Timers.StartPeriodicTimer(nameof(CommitTick), CommitTick.Instance, settings.CommitInterval);
@@ -138,6 +201,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
 
     private void TakeRecords()
     {
+        if (!_watermarksChecked) CheckWatermarks();
         _lane!.TakeAll(_taken);
         var now = Environment.TickCount64;
         foreach (var records in _taken) Accept(records, now);
@@ -155,6 +219,14 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             {
                 _log.Warning("Ignoring {0}/{1}@{2}: at or below an offset already accepted", _topic, _partition, record.Offset.Value);
                 _lane!.Release(1);
+                continue;
+            }
+            if (_watermarks is not null && _watermarks.Covers(record.Message.Key, record.Offset.Value))
+            {
+                // Finished before (by this node or the partition's previous owner): acknowledge, do not run.
+                _tracker.Complete(record.Offset.Value);
+                _runtime.Counters.Skipped(1);
+                Release(1);
                 continue;
             }
             var state = _keys.Touch(record.Message.Key, now, out var created);
@@ -240,10 +312,11 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         var end = Math.Min(batch.Count, state.OutstandingDone + records);
         for (var i = state.OutstandingDone; i < end; i++)
             if (_tracker.Complete(batch[i].Offset.Value)) done++;
+        if (end > state.OutstandingDone) _watermarks?.Advance(state.Key, batch[end - 1].Offset.Value);
         state.InFlight -= end - state.OutstandingDone;
         state.OutstandingDone = end;
         if (end == batch.Count) state.Outstanding = null;
-        _lane!.Release(done);
+        Release(done);
         if (state.Waiting is not null && state.InFlight == 0) Dispatch(state);
         else if (state.IsIdle) EnforceLiveKeyCap();
     }
@@ -336,14 +409,114 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         var allDone = _tracker.InFlight == 0;
         if (committable <= _lastCommitRequested && !allDone) return;
         _lastCommitRequested = committable;
-        _runtime.Consumer.Commit(_lane, committable, allDone, null);
+        _runtime.Consumer.Commit(_lane, committable, allDone, _watermarks is null ? null : CommitCallback());
+    }
+
+    /// <summary>A poll-thread callback that tells this owner which offset Kafka confirmed.</summary>
+    private Action<long> CommitCallback()
+    {
+        var self = Self;
+        var generation = _generation;
+        return offset => self.Tell(new OffsetCommitted(generation, offset));
+    }
+
+    /// <summary>
+    /// Records done go back to the partition's window, unless the watermark table is full: then they are
+    /// held, the window fills and the partition pauses until commits let the table shrink.
+    /// </summary>
+    private void Release(int records)
+    {
+        if (_watermarks is not null && _watermarks.Count >= _runtime.Settings.MaxWatermarksPerPartition)
+        {
+            _heldReleases += records;
+            return;
+        }
+        _lane!.Release(records + _heldReleases);
+        _heldReleases = 0;
+    }
+
+    /// <summary>Kafka confirmed a commit: watermarks below it no longer matter, here and in the store.</summary>
+    private void Committed(long offset)
+    {
+        if (_watermarks is null) return;
+        _confirmedCommit = Math.Max(_confirmedCommit, offset);
+        _watermarks.Prune(offset);
+        _watermarkStore?.Tell(new PartitionWatermarks.Prune(offset));
+        if (_heldReleases > 0 && _watermarks.Count < _runtime.Settings.MaxWatermarksPerPartition && _lane is not null)
+        {
+            _lane.Release(_heldReleases);
+            _heldReleases = 0;
+        }
+    }
+
+    /// <summary>
+    /// Before the first record: recovered watermarks are only valid for the Kafka and the group offsets they
+    /// were stored with. A committed offset below the one they last saw means the offsets were reset (to
+    /// process again) or this is another Kafka with the same topic name: then they must skip nothing.
+    /// </summary>
+    private void CheckWatermarks()
+    {
+        _watermarksChecked = true;
+        if (_watermarks is null || _watermarks.Count == 0) return;
+        var committed = _lane!.Committed;
+        if (committed < _recoveredCommit)
+        {
+            _log.Warning("Discarding {0} watermarks of {1}: the group's committed offset {2} is below the {3} they were stored with (offsets reset, or another Kafka)",
+                _watermarks.Count, _shardId, committed >= 0 ? committed.ToString() : "(none)", _recoveredCommit);
+            _watermarks.Load([]);
+            return;
+        }
+        _watermarks.Prune(committed);
+    }
+
+    private void StartWatermarkStore()
+    {
+        var id = PartitionWatermarks.PersistenceIdOf(_runtime.GroupId, _topic, _partition);
+        _watermarkStore = Context.Watch(Context.ActorOf(PartitionWatermarks.Props(id), "watermarks"));
+    }
+
+    /// <summary>Sends the watermarks that advanced to the store, one batch at a time.</summary>
+    private void FlushWatermarks()
+    {
+        if (_watermarks is null || _persisting || _watermarkStore is null) return;
+        if (!_watermarks.HasDirty && !_finalCommitUnsaved)
+        {
+            if (_finalFlush) CompleteDrain();
+            return;
+        }
+        _finalCommitUnsaved = false;
+        _persisting = true;
+        _watermarkStore.Tell(new PartitionWatermarks.Advance(_confirmedCommit, _watermarks.TakeDirty()));
+    }
+
+    /// <summary>
+    /// The store stopped: its database failed. Consumption goes on (a crash meanwhile may re-run records
+    /// finished since the last commit) and a new store starts after a pause. If it failed recovering, the
+    /// partition starts without the old watermarks.
+    /// </summary>
+    private void WatermarkStoreStopped()
+    {
+        _watermarkStore = null;
+        _persisting = false;
+        if (_phase == Phase.Recovering)
+        {
+            _log.Error("Watermarks of {0} could not be recovered; starting without them (records finished since the last commit may run again)", _shardId);
+            Run([], -1);
+        }
+        if (_finalFlush)
+        {
+            CompleteDrain();
+            return;
+        }
+        if (_phase is Phase.Running or Phase.Draining)
+            Timers.StartSingleTimer(nameof(WatermarkStoreRetry), WatermarkStoreRetry.Instance, WatermarkStoreRetryDelay);
     }
 
     private void BeginDrain()
     {
         switch (_phase)
         {
-            case Phase.Idle:
+            case Phase.Idle or Phase.Recovering:
                 _phase = Phase.Drained;
                 ReplyDrained(null);
                 return;
@@ -394,8 +567,31 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         TryFinishDrain();
     }
 
+    /// <summary>
+    /// The final commit is done: persist the watermarks still above it (records finished past one that did
+    /// not finish in time), then stop.
+    /// </summary>
     private void FinishDrain(long? committed)
     {
+        _drainCommitted = committed;
+        if (committed is { } c) Committed(c);
+        // The last commit is saved with the watermarks too, so the next owner can tell them valid.
+        if (_watermarks is not null && _watermarkStore is not null && !_finalFlush)
+        {
+            _finalFlush = true;
+            _finalCommitUnsaved = committed is not null;
+            Timers.StartSingleTimer(nameof(FinalFlushTimeout), FinalFlushTimeout.Instance, FinalFlushTimeoutAfter);
+            FlushWatermarks();
+            return;
+        }
+        CompleteDrain();
+    }
+
+    private void CompleteDrain()
+    {
+        if (_phase == Phase.Drained) return;
+        _finalFlush = false;
+        var committed = _drainCommitted;
         _phase = Phase.Drained;
         _generationStopping.Cancel(); // handlers still running after a drain timeout are told to stop
         if (committed is { } c) _lastCommitRequested = c;

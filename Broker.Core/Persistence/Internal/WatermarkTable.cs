@@ -1,0 +1,102 @@
+using Broker.Processing.Internal;
+
+namespace Broker.Persistence.Internal;
+
+/// <summary>
+/// A partition owner's per-key watermarks: which records of a key were already finished (by this or an
+/// earlier owner of the partition), and which watermarks advanced since they were last persisted. Only
+/// keys whose watermark is at or above the partition's committed offset are kept: below it the commit
+/// already says the records are done. Not thread-safe: one partition owner uses it.
+/// </summary>
+internal sealed class WatermarkTable
+{
+    private readonly Dictionary<byte[], long> _byKey = new(KeyBytesComparer.Instance);
+    private readonly Dictionary<byte[], long> _dirty = new(KeyBytesComparer.Instance);
+    private long _nullKey = -1;
+    private bool _nullKeyDirty;
+
+    /// <summary>Keys with a watermark (the null key included).</summary>
+    public int Count => _byKey.Count + (_nullKey >= 0 ? 1 : 0);
+
+    /// <summary>True when some watermark advanced since the last <see cref="TakeDirty"/>.</summary>
+    public bool HasDirty => _dirty.Count > 0 || _nullKeyDirty;
+
+    /// <summary>Replaces the table's content with recovered watermarks; nothing is dirty afterwards.</summary>
+    public void Load(IEnumerable<Watermark> watermarks)
+    {
+        _byKey.Clear();
+        _dirty.Clear();
+        _nullKey = -1;
+        _nullKeyDirty = false;
+        foreach (var w in watermarks) Set(w.Key, w.Offset);
+    }
+
+    /// <summary>True when the record at <paramref name="offset"/> of <paramref name="key"/> was already finished.</summary>
+    public bool Covers(byte[]? key, long offset) =>
+        key is null ? offset <= _nullKey : _byKey.TryGetValue(key, out var w) && offset <= w;
+
+    /// <summary>The key finished every record up to <paramref name="offset"/>.</summary>
+    public void Advance(byte[]? key, long offset)
+    {
+        if (key is null)
+        {
+            if (offset <= _nullKey) return;
+            _nullKey = offset;
+            _nullKeyDirty = true;
+            return;
+        }
+        if (_byKey.TryGetValue(key, out var current) && offset <= current) return;
+        _byKey[key] = offset;
+        _dirty[key] = offset;
+    }
+
+    /// <summary>The watermarks that advanced since the last call; they are no longer dirty.</summary>
+    public Watermark[] TakeDirty()
+    {
+        var taken = new Watermark[_dirty.Count + (_nullKeyDirty ? 1 : 0)];
+        var i = 0;
+        foreach (var (key, offset) in _dirty) taken[i++] = new Watermark(key, offset);
+        if (_nullKeyDirty) taken[i] = new Watermark(null, _nullKey);
+        _dirty.Clear();
+        _nullKeyDirty = false;
+        return taken;
+    }
+
+    /// <summary>Every watermark now.</summary>
+    public Watermark[] All()
+    {
+        var all = new Watermark[Count];
+        var i = 0;
+        foreach (var (key, offset) in _byKey) all[i++] = new Watermark(key, offset);
+        if (_nullKey >= 0) all[i] = new Watermark(null, _nullKey);
+        return all;
+    }
+
+    /// <summary>
+    /// Forgets watermarks below <paramref name="committed"/> (Kafka's next offset to read): records there are
+    /// never delivered again, so those watermarks can no longer skip anything.
+    /// </summary>
+    public void Prune(long committed)
+    {
+        if (_nullKey >= 0 && _nullKey < committed)
+        {
+            _nullKey = -1;
+            _nullKeyDirty = false;
+        }
+        List<byte[]>? stale = null;
+        foreach (var (key, offset) in _byKey)
+            if (offset < committed) (stale ??= new List<byte[]>()).Add(key);
+        if (stale is null) return;
+        foreach (var key in stale)
+        {
+            _byKey.Remove(key);
+            _dirty.Remove(key);
+        }
+    }
+
+    private void Set(byte[]? key, long offset)
+    {
+        if (key is null) _nullKey = Math.Max(_nullKey, offset);
+        else if (!_byKey.TryGetValue(key, out var current) || offset > current) _byKey[key] = offset;
+    }
+}
