@@ -31,6 +31,112 @@ public sealed class ClusterSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper ou
             Assert.Equal(Enumerable.Range(0, perKey), key.Select(r => int.Parse(r.Value!.Split(':')[1])));
     }
 
+    /// <summary>
+    /// Produces <paramref name="records"/> numbered records in batches of 1,000, each batch only once the
+    /// handlers are at most 3,000 records behind, so the stream is still flowing while a test changes the cluster.
+    /// </summary>
+    private Task ProduceSteadilyAsync(string topic, RecordLog log, int records, int keys, int from = 0) => Task.Run(async () =>
+    {
+        for (var start = from; start < from + records; start += 1_000)
+        {
+            var produced = start - from;
+            await log.WaitUntilAsync(r => r.Count >= produced - 3_000, Timeout, $"handlers within 3,000 of {produced} produced");
+            kafka.Produce(topic, Numbered(Math.Min(1_000, from + records - start), keys, start));
+        }
+    });
+
+    /// <summary>Handlers that await 1 ms, so that 20,000 records take long enough for the cluster to change meanwhile.</summary>
+    private static readonly TestBehavior Io = new() { Before = (_, ct) => Task.Delay(1, ct) };
+
+    /// <summary>Partitions whose records were handled on more than one node.</summary>
+    private static int[] MovedPartitions(IReadOnlyList<HandledRecord> records) =>
+        records.GroupBy(r => r.Partition).Where(p => p.Select(r => r.Node).Distinct().Count() > 1).Select(p => p.Key).ToArray();
+
+    [Fact]
+    public async Task A_node_joining_mid_stream_takes_over_partitions_and_no_record_runs_twice()
+    {
+        var topic = kafka.CreateTopic(12);
+        var log = new RecordLog();
+        await using var cluster = new TestCluster(kafka, topic, "g-" + topic, log, output, behavior: Io);
+        await cluster.StartNodeAsync("n1");
+        await cluster.StartNodeAsync("n2");
+        await cluster.WaitForMembersAsync(2, Timeout);
+        await Eventually.Until(() => cluster.Nodes.Sum(n => n.Assigned.Count) == 12, Timeout, cluster.Describe);
+
+        var first = ProduceSteadilyAsync(topic, log, 20_000, 2_000);
+        await log.WaitForCountAsync(5_000, Timeout);
+        var n3 = await cluster.StartNodeAsync("n3");
+        await first;
+        await log.WaitForCountAsync(20_000, Timeout);
+        await Eventually.Until(() => n3.Assigned.Count >= 3 && cluster.Nodes.Sum(n => n.Assigned.Count) == 12,
+            Timeout, () => "n3 took partitions: " + cluster.Describe());
+        await ProduceSteadilyAsync(topic, log, 20_000, 2_000, from: 20_000);
+        await log.WaitForCountAsync(40_000, Timeout);
+
+        AssertOnceInKeyOrder(log.Records, 40_000, 20);
+        Assert.True(n3.Consumer.Handled > 0, "n3 handled nothing");
+        Assert.NotEmpty(MovedPartitions(log.Records));
+        Assert.All(cluster.Nodes, n => Assert.Equal(0, n.Consumer.Skipped)); // graceful moves need no watermark
+    }
+
+    [Fact]
+    public async Task A_node_leaving_gracefully_mid_stream_hands_its_partitions_over_and_no_record_runs_twice()
+    {
+        var topic = kafka.CreateTopic(12);
+        var log = new RecordLog();
+        await using var cluster = new TestCluster(kafka, topic, "g-" + topic, log, output, behavior: Io);
+        await cluster.StartNodeAsync("n1");
+        await cluster.StartNodeAsync("n2");
+        var n3 = await cluster.StartNodeAsync("n3");
+        await cluster.WaitForMembersAsync(3, Timeout);
+        await Eventually.Until(() => n3.Assigned.Count > 0 && cluster.Nodes.Sum(n => n.Assigned.Count) == 12, Timeout, cluster.Describe);
+
+        var first = ProduceSteadilyAsync(topic, log, 20_000, 2_000);
+        await log.WaitForCountAsync(5_000, Timeout);
+        await n3.StopAsync();
+        await first;
+        await log.WaitForCountAsync(20_000, Timeout);
+        await cluster.WaitForMembersAsync(2, Timeout);
+        await Eventually.Until(() => cluster.Running.Sum(n => n.Assigned.Count) == 12, Timeout, cluster.Describe);
+        await ProduceSteadilyAsync(topic, log, 20_000, 2_000, from: 20_000);
+        await log.WaitForCountAsync(40_000, Timeout);
+
+        AssertOnceInKeyOrder(log.Records, 40_000, 20);
+        Assert.NotEmpty(MovedPartitions(log.Records));
+        Assert.All(cluster.Running, n => Assert.Equal(0, n.Consumer.Skipped));
+    }
+
+    [Fact]
+    public async Task A_killed_node_loses_nothing_and_no_record_whose_watermark_was_stored_runs_again()
+    {
+        var topic = kafka.CreateTopic(12);
+        var log = new RecordLog();
+        var config = new Dictionary<string, string?> { ["Broker:Consumer:CommitInterval"] = "2s" };
+        await using var cluster = new TestCluster(kafka, topic, "g-" + topic, log, output, config, Io);
+        await cluster.StartNodeAsync("n1", crashable: true);
+        await cluster.StartNodeAsync("n2", crashable: true);
+        var n3 = await cluster.StartNodeAsync("n3", crashable: true);
+        await cluster.WaitForMembersAsync(3, Timeout);
+        await Eventually.Until(() => n3.Assigned.Count > 0 && cluster.Nodes.Sum(n => n.Assigned.Count) == 12, Timeout, cluster.Describe);
+        var stored = StoredWatermarks.Follow(n3.System);
+
+        var first = ProduceSteadilyAsync(topic, log, 20_000, 2_000);
+        await log.WaitUntilAsync(r => r.Count(x => x.Node == "n3") >= 2_000, Timeout, "n3 handled 2,000");
+        await n3.CrashAsync();
+        await first;
+        await cluster.WaitForMembersAsync(2, Timeout);
+        await ProduceSteadilyAsync(topic, log, 20_000, 2_000, from: 20_000);
+        await log.WaitUntilAsync(r => r.Select(x => (x.Partition, x.Offset)).Distinct().Count() >= 40_000, Timeout, "40,000 distinct records");
+
+        var records = log.Records;
+        var reRuns = records.GroupBy(r => (r.Partition, r.Offset)).Where(g => g.Count() > 1).Select(g => g.First()).ToArray();
+        output.WriteLine($"re-runs: {reRuns.Length}, skipped by the survivors: {cluster.Running.Sum(n => n.Consumer.Skipped)}");
+        Assert.All(reRuns, r => Assert.True(r.Offset > stored.Of(r.Partition, r.Key),
+            $"{r.Partition}@{r.Offset} ran again although its key's watermark {stored.Of(r.Partition, r.Key)} was stored"));
+        Assert.All(records.GroupBy(r => (r.Partition, r.Offset)), g => Assert.True(g.Count() <= 2));
+        Assert.NotEmpty(MovedPartitions(records));
+    }
+
     [Fact]
     public async Task Three_nodes_handle_50000_records_over_5000_keys_once_in_key_order_each_on_the_node_that_fetched_it()
     {

@@ -24,4 +24,10 @@ internal sealed partial class PartitionWatermarks
 
     /// <summary>From the owner: Kafka confirmed the commit of <paramref name="Committed"/>; older watermarks no longer matter.</summary>
     public sealed record Prune(long Committed);
+
+    /// <summary>
+    /// On the event stream once watermarks are in the journal: diagnostics can follow exactly what a crash
+    /// cannot make run again.
+    /// </summary>
+    public sealed record WatermarksStored(string PersistenceId, IReadOnlyList<Watermark> Watermarks);
 }

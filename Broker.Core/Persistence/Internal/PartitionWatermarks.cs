@@ -69,6 +69,7 @@ internal sealed partial class PartitionWatermarks : UntypedPersistentActor
                 {
                     Apply(e);
                     Context.Parent.Tell(Persisted.Instance);
+                    Context.System.EventStream.Publish(new WatermarksStored(PersistenceId, e.Watermarks));
                     if (++_sinceSnapshot >= SnapshotEvery)
                     {
                         _sinceSnapshot = 0;

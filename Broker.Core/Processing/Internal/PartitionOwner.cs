@@ -458,7 +458,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     {
         _watermarksChecked = true;
         if (_watermarks is null || _watermarks.Count == 0) return;
-        var committed = _lane!.Committed;
+        var committed = Math.Max(-1, _lane!.Committed); // -1: nothing committed (Kafka's Offset.Unset is -1001)
         if (committed < _recoveredCommit)
         {
             _log.Warning("Discarding {0} watermarks of {1}: the group's committed offset {2} is below the {3} they were stored with (offsets reset, or another Kafka)",

@@ -68,7 +68,12 @@ internal sealed class SplitBrainFence : ReceiveActor
         var mustFence = FenceDecision.MustFence(_strategy, _cluster.SelfUniqueAddress, _members.Values, _unreachable);
         if (mustFence == _fenced) return;
         _fenced = mustFence;
-        if (mustFence)
+        if (mustFence && _members.TryGetValue(_cluster.SelfUniqueAddress, out var self) && self.Status is MemberStatus.Down or MemberStatus.Removed)
+        {
+            _log.Info("This node is {0}: its consumers stop fetching and committing", self.Status);
+            _fence();
+        }
+        else if (mustFence)
         {
             _log.Warning("Fencing this node's consumers: {0} of {1} members unreachable ({2}); no fetching or commits until that heals",
                 _unreachable.Count, _members.Count, string.Join(", ", _unreachable.Select(u => u.Address)));
