@@ -24,6 +24,7 @@ internal static class BrokerOptionsBinder
             ["Embedded:Partitions"] = ((o, v) => o.Embedded.Partitions = Int(v), "an integer 1..10000"),
             ["Cluster:Hostname"] = ((o, v) => o.Cluster.Hostname = v, "a host name or IP address"),
             ["Cluster:Port"] = ((o, v) => o.Cluster.Port = Int(v), "a port 0..65535"),
+            ["Cluster:Weight"] = ((o, v) => o.Cluster.Weight = Double(v), "a number above 0 such as 2"),
             ["Memory:PauseAbove"] = ((o, v) => o.Memory.PauseAbove = Size(v), "a size such as 512MB or a share such as 40%"),
             ["Memory:ResumeBelow"] = ((o, v) => o.Memory.ResumeBelow = Size(v), "a size such as 384MB or a share such as 30%"),
             ["Consumer:MaxInFlight"] = ((o, v) => o.Consumer.MaxInFlight = Int(v), "an integer (records)"),

@@ -75,6 +75,7 @@ internal sealed class BrokerRuntime : IDisposable
               port = {{s.Port}}
             }
             akka.cluster.seed-nodes = [{{seeds}}]
+            akka.cluster.roles = ["{{NodeRoles.WeightRole(s.Weight)}}"]
             akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(long)drain.TotalMilliseconds}}ms
             broker.partition-owner-mailbox.mailbox-capacity = {{ownerMailbox}}
             """);
@@ -84,6 +85,7 @@ internal sealed class BrokerRuntime : IDisposable
     {
         var sharding = ClusterSharding.Get(system);
         var shardingSettings = ClusterShardingSettings.Create(system);
+        var placement = ShardPlacementSettings.FromConfig(system.Settings.Config);
         foreach (var resolved in _configuration.Consumers)
         {
             var runtime = CreateConsumer(resolved);
@@ -98,7 +100,7 @@ internal sealed class BrokerRuntime : IDisposable
                 entityId => EntityIds.IsOwner(entityId) ? ownerProps : keyedProps,
                 shardingSettings,
                 ShardMessageExtractor.Instance,
-                ShardAllocationStrategy.LeastShardAllocationStrategy(absoluteLimit: 0, relativeLimit: 0.1),
+                new ConsistentHashShardAllocationStrategy(placement),
                 ShardStop.Instance);
             system.ActorOf(ClusterSingletonManager.Props(
                     PartitionDiscovery.Props(runtime.Topic, runtime.Region, _kafka.AdminClient,
