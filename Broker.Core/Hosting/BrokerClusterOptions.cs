@@ -13,6 +13,13 @@ public sealed class BrokerClusterOptions
     public int? Port { get; set; }
 
     /// <summary>
+    /// This node's share of the partitions relative to the other nodes' weights: a node of weight 2 gets about
+    /// twice the partitions of a node of weight 1. Default 1. Above 0, at most 100. Becomes the Akka cluster
+    /// role <c>weight:N</c> (<c>akka.cluster.roles</c>), which shard placement reads.
+    /// </summary>
+    public double? Weight { get; set; }
+
+    /// <summary>
     /// Seed node addresses (<c>akka.cluster.seed-nodes</c>), e.g. <c>akka.tcp://broker@10.0.0.5:4053</c>. Default
     /// none: the node joins itself and forms a new cluster. Nodes of one cluster list the same seeds.
     /// </summary>

@@ -1,8 +1,13 @@
+using Akka.Actor;
+using Akka.Hosting;
 using Broker.Hosting;
 using Broker.Hosting.Internal;
 using Broker.Tests.Support;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Broker.Tests.Hosting;
@@ -55,6 +60,8 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
     [InlineData("Broker:Kafka:security.protocol", "bogus", "librdkafka refuses it")]
     [InlineData("Broker:Kafka:no.such.property", "1", "librdkafka refuses it")]
     [InlineData("Broker:Memory:PauseAbove", "lots", "not a size")]
+    [InlineData("Broker:Cluster:Weight", "0", "must be above 0 and at most 100")]
+    [InlineData("Broker:Cluster:Weight", "heavy", "not a number")]
     public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
     {
         var error = Fails(new() { [key] = value });
@@ -108,6 +115,40 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
         Assert.Equal("broker", config.Consumers.Single().GroupId);
         Assert.True(config.Settings.UsesEmbeddedKafka);
         Assert.Equal(12, config.Settings.EmbeddedPartitions);
+    }
+
+    [Fact]
+    public async Task The_weight_becomes_the_nodes_weight_role()
+    {
+        var topic = kafka.CreateTopic(1);
+        await using var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, new RecordLog(), output,
+            config: new Dictionary<string, string?> { ["Broker:Cluster:Weight"] = "2.5" });
+        var system = node.Host.Services.GetRequiredService<ActorSystem>();
+        Assert.Contains("weight:2.5", Akka.Cluster.Cluster.Get(system).SelfRoles);
+    }
+
+    [Fact]
+    public async Task A_bad_placement_setting_in_hocon_stops_the_host_naming_the_key()
+    {
+        var topic = kafka.CreateTopic(1);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(TestNode.DefaultConfig(kafka.Bootstrap, "g-" + topic));
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(new RecordLog());
+        builder.Services.AddSingleton(new TestBehavior());
+        builder.Services.AddSingleton(new NodeName("node-1"));
+        builder.Services.AddBroker(broker => broker
+            .AddConsumer<string, TestHandler>(topic)
+            .ConfigureAkka((akka, _) => akka.AddHocon("""
+                broker.sharding.load-factor = 0.5
+                """, HoconAddMode.Prepend)));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<BrokerConfigurationException>(() => host.StartAsync());
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith("broker.sharding.load-factor = 0.5", problem);
+        Assert.Contains("Fix:", problem);
     }
 
     private long CommittedOffset(string topic, string group)

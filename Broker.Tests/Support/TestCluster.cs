@@ -52,6 +52,24 @@ public sealed class TestCluster(EmbeddedKafkaFixture kafka, string topic, string
     /// <summary>Which node fetches each partition now, e.g. "n1: 0,3,6 | n2: 1,4".</summary>
     public string Describe() => string.Join(" | ", Running.Select(n => $"{n.Name}: {string.Join(",", n.Assigned)}"));
 
+    /// <summary>Each running node's partitions with committed offset, end offset, records in flight and pause state.</summary>
+    public string Diagnose() => string.Join("\n", Running.Select(n => $"{n.Name} (fenced {n.Host.Services.GetService(typeof(Broker.Hosting.Internal.BrokerRuntime)) is Broker.Hosting.Internal.BrokerRuntime { IsFenced: true }}): " +
+        string.Join(" ", n.Consumer.Partitions.Where(p => p.Assigned || p.InFlight > 0).Select(p =>
+            $"{p.Partition}[c={p.CommittedOffset} hw={p.HighWatermark} in={p.InFlight}{(p.Paused ? " paused" : "")}]"))));
+
+    /// <summary>Runs <paramref name="step"/>; if it times out, the exception says where every partition stands.</summary>
+    public async Task Explain(Task step)
+    {
+        try
+        {
+            await step;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + Diagnose(), e);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Youngest first, so the oldest (the singletons' host) leaves last and nothing migrates twice.

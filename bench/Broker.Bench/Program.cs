@@ -7,6 +7,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["keyed"] = KeyedScenario.RunAsync,
     ["flood"] = FloodScenario.RunAsync,
     ["latency"] = LatencyScenario.RunAsync,
+    ["ring"] = RingScenario.RunAsync,
     ["flood-node"] = FloodScenario.RunNodeAsync, // the node process the flood scenario starts
 };
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))

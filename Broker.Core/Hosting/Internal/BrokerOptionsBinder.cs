@@ -33,6 +33,7 @@ internal static class BrokerOptionsBinder
             ["Consumer:Watermarks"] = ((o, v) => o.Consumer.Watermarks = Bool(v), "true or false"),
             ["Consumer:WatermarkFlushInterval"] = ((o, v) => o.Consumer.WatermarkFlushInterval = Duration(v), "a duration such as 100ms"),
             ["Consumer:MaxWatermarksPerPartition"] = ((o, v) => o.Consumer.MaxWatermarksPerPartition = Int(v), "an integer (keys)"),
+            ["Cluster:Weight"] = ((o, v) => o.Cluster.Weight = Double(v), "a number above 0 such as 2"),
             ["Memory:PauseAbove"] = ((o, v) => o.Memory.PauseAbove = Size(v), "a size such as 512MB or a share such as 40%"),
             ["Memory:ResumeBelow"] = ((o, v) => o.Memory.ResumeBelow = Size(v), "a size such as 384MB or a share such as 30%"),
             ["Consumer:MaxInFlight"] = ((o, v) => o.Consumer.MaxInFlight = Int(v), "an integer (records)"),

@@ -63,6 +63,10 @@ internal static partial class BrokerOptionsValidator
         if (o.Cluster.Hostname is { } host && string.IsNullOrWhiteSpace(host))
             problems.Add($"{P}:Cluster:Hostname = '{host}': cannot be blank. Fix: set the address other nodes reach this one at, or remove it (default 127.0.0.1).");
         Range(o.Cluster.Port, 0, 65535, $"{P}:Cluster:Port", "port", problems);
+        if (o.Cluster.Weight is { } weight && (!double.IsFinite(weight) || weight <= 0 || weight > 100))
+            problems.Add($"{P}:Cluster:Weight = '{weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}': must be above 0 and at most 100 " +
+                         "(this node's share of the partitions relative to the other nodes' weights). " +
+                         "Fix: set e.g. 2 for a node that should take twice the partitions of a weight-1 node, or remove the key (default 1).");
         for (var i = 0; i < o.Cluster.SeedNodes.Count; i++)
         {
             var seed = o.Cluster.SeedNodes[i];

@@ -87,7 +87,7 @@ internal sealed class BrokerRuntime : IDisposable
               port = {{s.Port}}
             }
             akka.cluster.seed-nodes = [{{seeds}}]
-            akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
+            akka.cluster.roles = [{{string.Join(", ", roles.Append(NodeRoles.WeightRole(s.Weight)).Select(r => $"\"{r}\""))}}]
             akka.cluster.split-brain-resolver {
               active-strategy = {{s.SplitBrainResolver}}
               stable-after = {{(long)s.StableAfter.TotalMilliseconds}}ms
@@ -101,6 +101,7 @@ internal sealed class BrokerRuntime : IDisposable
     {
         var sharding = ClusterSharding.Get(system);
         var shardingSettings = ClusterShardingSettings.Create(system);
+        var placement = ShardPlacementSettings.FromConfig(system.Settings.Config);
         foreach (var resolved in _configuration.Consumers)
         {
             var runtime = CreateConsumer(resolved);
@@ -115,7 +116,7 @@ internal sealed class BrokerRuntime : IDisposable
                 entityId => EntityIds.IsOwner(entityId) ? ownerProps : keyedProps,
                 shardingSettings,
                 ShardMessageExtractor.Instance,
-                ShardAllocationStrategy.LeastShardAllocationStrategy(absoluteLimit: 0, relativeLimit: 0.1),
+                new ConsistentHashShardAllocationStrategy(placement),
                 ShardStop.Instance);
             system.ActorOf(ClusterSingletonManager.Props(
                     PartitionDiscovery.Props(runtime.Topic, runtime.Region, _kafka.AdminClient,

@@ -87,7 +87,7 @@ internal sealed class NodeConsumer : IDisposable
             {
                 _logger.LogInformation("Re-assigning {Topic}/{Partition} (generation {Old} -> {New})",
                     _topic, partition, old.Generation, generation);
-                _consumer.IncrementalUnassign([tp]);
+                Unassign(tp);
             }
             CommitPending(force: true); // so the new lane starts from the newest commit
             _lanes[partition] = lane;
@@ -116,13 +116,23 @@ internal sealed class NodeConsumer : IDisposable
         onStopped();
     });
 
+    /// <summary>
+    /// librdkafka keeps a partition's application pause across unassign and assign: a partition this node
+    /// drained (paused) and gave away would never fetch again if it came back. Resumed first, it comes back clean.
+    /// </summary>
+    private void Unassign(TopicPartition tp)
+    {
+        _consumer.Resume([tp]);
+        _consumer.IncrementalUnassign([tp]);
+    }
+
     /// <summary>Unassigns the partition if <paramref name="lane"/> still holds it.</summary>
     public void Revoke(PartitionLane lane) => Enqueue(() =>
     {
         if (!_lanes.TryGetValue(lane.Partition, out var current) || current != lane) return;
         _lanes.Remove(lane.Partition);
         _assigned.TryRemove(lane.Partition, out _);
-        _consumer.IncrementalUnassign([lane.TopicPartition]);
+        Unassign(lane.TopicPartition);
         _logger.LogInformation("Stopped fetching {Topic}/{Partition} (generation {Generation})",
             _topic, lane.Partition, lane.Generation);
     });
