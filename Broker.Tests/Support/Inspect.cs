@@ -18,6 +18,31 @@ public static class Inspect
         return reply.Result!.Value;
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> until its answer satisfies <paramref name="condition"/> (node state that has no event
+    /// to wait on, like <see cref="Eventually"/>) and returns that answer.
+    /// </summary>
+    /// <exception cref="TimeoutException">No answer satisfied it within <paramref name="timeout"/>; names the last answer.</exception>
+    public static async Task<JsonElement> Until(TestNode node, string[] command, Func<JsonElement, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var answer = await Query(node, command);
+            if (condition(answer)) return answer;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out after {timeout} waiting for: {what}; last answer to '{string.Join(' ', command)}': {answer}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The elements of the array property <paramref name="name"/>.</summary>
     public static JsonElement[] Rows(this JsonElement result, string name) => result.GetProperty(name).EnumerateArray().ToArray();
+
+    /// <summary>The string property <paramref name="name"/>.</summary>
+    public static string? Text(this JsonElement result, string name) => result.GetProperty(name).GetString();
+
+    /// <summary>The integer property <paramref name="name"/>, or null when it is JSON null.</summary>
+    public static long? Number(this JsonElement result, string name) =>
+        result.GetProperty(name) is { ValueKind: JsonValueKind.Number } n ? n.GetInt64() : null;
 }

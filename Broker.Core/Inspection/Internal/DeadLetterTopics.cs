@@ -27,9 +27,9 @@ internal static class DeadLetterTopics
     public static Task<long?> CountAsync(KafkaEndpoint kafka, string topic, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() =>
         {
-            var partitions = Partitions(kafka, topic);
-            if (partitions is null) return (long?)null;
             using var reader = new ConsumerBuilder<byte[]?, byte[]?>(kafka.ReaderConfig("broker-dlq")).Build();
+            var partitions = Partitions(reader, topic);
+            if (partitions is null) return (long?)null;
             long total = 0;
             foreach (var p in partitions)
             {
@@ -56,7 +56,8 @@ internal static class DeadLetterTopics
     private static ReplayResult Replay(KafkaEndpoint kafka, string topic, int? partition, long? from, long? count,
         ILogger logger, CancellationToken cancellationToken)
     {
-        var partitions = Partitions(kafka, topic) ?? throw new ArgumentException($"topic '{topic}' does not exist.");
+        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(kafka.ReaderConfig("broker-dlq-replay")).Build();
+        var partitions = Partitions(reader, topic) ?? throw new ArgumentException($"topic '{topic}' does not exist.");
         if (partition is { } only)
         {
             if (!partitions.Contains(only))
@@ -64,7 +65,6 @@ internal static class DeadLetterTopics
             partitions = [only];
         }
 
-        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(kafka.ReaderConfig("broker-dlq-replay")).Build();
         var ranges = new SortedDictionary<int, PartitionRange>();
         foreach (var p in partitions)
         {
@@ -155,9 +155,11 @@ internal static class DeadLetterTopics
     }
 
     /// <summary>The topic's partition numbers, or null when the topic does not exist.</summary>
-    private static List<int>? Partitions(KafkaEndpoint kafka, string topic)
+    private static List<int>? Partitions(IConsumer<byte[]?, byte[]?> reader, string topic)
     {
-        using var admin = kafka.AdminClient();
+        // Asked through the consumer's handle: a consumer's metadata request never auto-creates the topic it names
+        // (a producer-type handle, which an AdminClient is, would, on a broker with auto.create.topics.enable).
+        using var admin = new DependentAdminClientBuilder(reader.Handle).Build();
         var metadata = admin.GetMetadata(topic, RequestTimeout);
         var t = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
         if (t is null || t.Error.IsError || t.Partitions.Count == 0) return null;
