@@ -8,7 +8,7 @@ namespace Broker.Inspection;
 /// <param name="Result">The answer (a JSON object whose shape each command documents in <c>help</c> and the README); null for errors and streams.</param>
 /// <param name="ErrorCode">
 /// Why it did not run: <see cref="UsageError"/>, <see cref="Unauthorized"/>, <c>busy</c> (too many connections), <c>starting</c>
-/// (the node is not up yet), <c>failed</c> (the command threw; see <paramref name="Error"/>), <c>timeout</c> or <c>bad-request</c>.
+/// (the node is not up yet), <c>stopping</c> (its ActorSystem has stopped), <c>failed</c> (the command threw; see <paramref name="Error"/>), <c>timeout</c> or <c>bad-request</c>.
 /// </param>
 /// <param name="Error">A one-line explanation.</param>
 /// <param name="Usage">For <see cref="UsageError"/>: the usage line of the command, or every command's when none matched.</param>

@@ -55,6 +55,8 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
     [InlineData("Broker:Kafka:security.protocol", "bogus", "librdkafka refuses it")]
     [InlineData("Broker:Kafka:no.such.property", "1", "librdkafka refuses it")]
     [InlineData("Broker:Memory:PauseAbove", "lots", "not a size")]
+    [InlineData("Broker:Inspection:Port", "70000", "must be between 0 and 65535")]
+    [InlineData("Broker:Inspection:Enabled", "sometimes", "not true or false")]
     public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
     {
         var error = Fails(new() { [key] = value });

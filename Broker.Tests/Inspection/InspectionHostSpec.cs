@@ -159,4 +159,14 @@ public sealed class InspectionHostSpec(EmbeddedKafkaFixture kafka, ITestOutputHe
         Assert.Equal("the request is longer than 8192 bytes.", answer.RootElement.GetProperty("error").GetString());
         Assert.Null(await reader.ReadLineAsync().WaitAsync(Timeout)); // closed
     }
+    [Fact]
+    public async Task Once_the_actor_system_has_stopped_commands_are_answered_stopping_at_once()
+    {
+        await using var node = await StartAsync();
+        await node.Host.Services.GetRequiredService<Akka.Actor.ActorSystem>().Terminate();
+
+        var reply = await Inspect.Client(node).SendAsync(["cluster", "show"]).WaitAsync(TimeSpan.FromSeconds(10)); // not the 30 s command timeout
+
+        Assert.Equal((false, "stopping"), (reply.Ok, reply.ErrorCode));
+    }
 }

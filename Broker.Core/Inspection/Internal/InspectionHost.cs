@@ -222,6 +222,13 @@ internal sealed class InspectionHost : IDisposable
                     .ConfigureAwait(false);
                 return;
             }
+            if (system.WhenTerminated.IsCompleted)
+            {
+                // No actor is left to run the command; without this the client would wait for the command's timeout.
+                await TryWriteAsync(stream, InspectionWire.Response.Failure("stopping", "the node's ActorSystem has stopped; the node is shutting down."),
+                    life.Token).ConfigureAwait(false);
+                return;
+            }
 
             (InspectionCommand Command, CommandArguments Arguments) parsed;
             try

@@ -10,7 +10,7 @@ namespace Broker.Inspection.Internal;
 /// → {"args":["cluster","show"],"token":"..."}
 /// ← {"ok":true,"command":"cluster show","result":{...}}                      (a query; then the server closes)
 /// ← {"ok":true,"command":"cluster tail","streaming":true}, then {"event":{...}} per event
-/// ← {"ok":false,"code":"usage","error":"unknown command 'x'.","usage":"..."}  (code: usage, unauthorized, busy, starting, failed, timeout, bad-request)
+/// ← {"ok":false,"code":"usage","error":"unknown command 'x'.","usage":"..."}  (code: usage, unauthorized, busy, starting, stopping, failed, timeout, bad-request)
 /// </code>
 /// </summary>
 internal static class InspectionWire
