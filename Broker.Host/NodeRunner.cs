@@ -46,7 +46,10 @@ internal sealed class NodeRunner(RunOptions options)
         AnsiConsole.MarkupLineInterpolated($"Kafka bootstrap: [bold]{status.BootstrapServers}[/]");
         if (status.UsesEmbeddedKafka) AnsiConsole.MarkupLine("[grey](embedded Kafka; any Kafka client can connect to it)[/]");
         if (status.InspectionEndpoint is { } inspection)
-            AnsiConsole.MarkupLineInterpolated($"Inspection: [bold]{inspection}[/] [grey](e.g. dotnet run --project Broker.Host -- cluster show --port {inspection.Port})[/]");
+        {
+            var port = inspection.Port == Broker.Inspection.InspectionClient.DefaultPort ? "" : $" --port {inspection.Port}";
+            AnsiConsole.MarkupLineInterpolated($"Inspection: [bold]{inspection}[/] [grey](from another terminal: dotnet run --project Broker.Host -- consumers{port})[/]");
+        }
 
         // Only into the embedded Kafka: with bootstrap servers from anywhere (flag or Broker__BootstrapServers)
         // this node consumes someone's real topic, which must not get demo orders.

@@ -17,7 +17,8 @@ internal sealed class BreakersHealthCheck(BrokerRuntime runtime) : IHealthCheck
             var s = breaker.Snapshot();
             data[c.Name] = s.State.ToString();
             if (s.State == BreakerState.Open)
-                open.Add($"{c.Name}: Open since {s.Since:O} (failure rate {s.FailureRate:0.##}, slow-call rate {s.SlowCallRate:0.##}), trial calls at {s.HalfOpensAt:O}");
+                open.Add($"{c.Name}: Open since {s.Since.UtcDateTime:HH:mm:ss} UTC (failure rate {s.FailureRate:0.##}, slow-call rate {s.SlowCallRate:0.##}), " +
+                         $"trial calls at {s.HalfOpensAt?.UtcDateTime:HH:mm:ss} UTC");
         }
         return Task.FromResult(open.Count > 0
             ? new HealthCheckResult(context.Registration.FailureStatus, string.Join("; ", open) + ".", data: data)

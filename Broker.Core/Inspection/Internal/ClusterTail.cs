@@ -19,7 +19,7 @@ internal sealed class ClusterTail : ReceiveActor
         Receive<ClusterEvent.CurrentClusterState>(_ => _session.MarkStarted());
         Receive<ClusterEvent.IMemberEvent>(e => Emit(e.GetType().Name, e.Member));
         Receive<ClusterEvent.IReachabilityEvent>(e => Emit(e.GetType().Name, ((ClusterEvent.ReachabilityEvent)e).Member));
-        Receive<ClusterEvent.LeaderChanged>(e => Emit(new Event(InspectionWire.Millis(DateTimeOffset.UtcNow), nameof(ClusterEvent.LeaderChanged), e.Leader?.ToString(), null, null)));
+        Receive<ClusterEvent.LeaderChanged>(e => Emit(new Event(DateTimeOffset.UtcNow, nameof(ClusterEvent.LeaderChanged), e.Leader?.ToString(), null, null)));
     }
 
     public static Props Props(CommandSession session) => Akka.Actor.Props.Create(() => new ClusterTail(session));
@@ -40,7 +40,7 @@ internal sealed class ClusterTail : ReceiveActor
     }
 
     private void Emit(string name, Member member) =>
-        Emit(new Event(InspectionWire.Millis(DateTimeOffset.UtcNow), name, member.Address.ToString(), member.Status.ToString(), string.Join(",", member.Roles.Order())));
+        Emit(new Event(DateTimeOffset.UtcNow, name, member.Address.ToString(), member.Status.ToString(), string.Join(",", member.Roles.Order())));
 
     private void Emit(Event e)
     {

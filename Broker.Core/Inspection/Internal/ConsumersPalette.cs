@@ -62,8 +62,8 @@ internal static class ConsumersPalette
             if (c.Breaker is not { } breaker)
                 return new BreakerRow(c.Name, "Disabled", null, 0, 0, 0, 0, null, 0);
             var s = breaker.Snapshot();
-            return new BreakerRow(c.Name, s.State.ToString(), InspectionWire.Millis(s.Since), s.Calls, Math.Round(s.FailureRate, 3),
-                Math.Round(s.SlowCallRate, 3), s.Opened, s.HalfOpensAt is { } at ? InspectionWire.Millis(at) : null, s.TrialCalls);
+            return new BreakerRow(c.Name, s.State.ToString(), s.Since, s.Calls, Math.Round(s.FailureRate, 3),
+                Math.Round(s.SlowCallRate, 3), s.Opened, s.HalfOpensAt, s.TrialCalls);
         }).ToArray();
         return Task.FromResult<object>(new BreakersView(rows));
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -15,10 +16,10 @@ namespace Broker.Inspection.Internal;
 /// </summary>
 internal static class InspectionWire
 {
-    /// <summary>camelCase names, enums as text, nulls kept (so every row of a table has every column).</summary>
+    /// <summary>camelCase names, enums as text, times as UTC to the millisecond, nulls kept (so every row of a table has every column).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new UtcMillisecondsConverter() },
     };
 
     /// <summary>The longest response line the client accepts, bytes.</summary>
@@ -38,13 +39,6 @@ internal static class InspectionWire
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Usage { get; init; }
 
         public static Response Failure(string code, string error, string? usage = null) => new() { Ok = false, Code = code, Error = error, Usage = usage };
-    }
-
-    /// <summary>A time to the millisecond, in UTC: answers show when, not the clock's last digits.</summary>
-    public static DateTimeOffset Millis(DateTimeOffset time)
-    {
-        var utc = time.ToUniversalTime();
-        return new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
 
     /// <summary>Serializes <paramref name="value"/> as one line (JSON and a trailing newline).</summary>
@@ -73,6 +67,16 @@ internal static class InspectionWire
             if (read == 0) return null;
             buffer.Commit(read);
         }
+    }
+
+    /// <summary>Times as <c>2026-11-29T22:08:54.447Z</c>: answers show when, in one width, not the clock's last digits.</summary>
+    private sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
     }
 
     /// <summary>A growable byte buffer for <see cref="ReadLineAsync"/>.</summary>
