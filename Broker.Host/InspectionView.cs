@@ -41,7 +41,8 @@ internal static class InspectionView
                     console.MarkupLineInterpolated($"[grey]{Words(p.Name)}: none[/]");
                     continue;
                 }
-                console.Write(Table(p.Name, items));
+                console.MarkupLineInterpolated($"[bold]{Words(p.Name)}[/]");
+                console.Write(Table(items));
             }
         }
     }
@@ -52,13 +53,13 @@ internal static class InspectionView
             ? string.Join("  ", e.EnumerateObject().Select(p => Format(p.Value)))
             : Format(e);
 
-    private static Table Table(string name, JsonElement[] items)
+    private static Table Table(JsonElement[] items)
     {
         var columns = items.Where(i => i.ValueKind == JsonValueKind.Object)
             .SelectMany(i => i.EnumerateObject().Select(p => p.Name))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
-        var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Markup.Escape(Words(name))}[/]");
+        var table = new Table().Border(TableBorder.Simple);
         foreach (var c in columns)
         {
             var numeric = items.All(i => !i.TryGetProperty(c, out var v) || v.ValueKind is JsonValueKind.Number or JsonValueKind.Null);

@@ -89,7 +89,7 @@ public sealed class ClusterPaletteSpec(EmbeddedKafkaFixture kafka, ITestOutputHe
     public async Task An_address_that_is_not_a_member_or_not_an_address_is_refused_with_the_members()
     {
         await using var node = await StartAsync();
-        var self = (await Inspect.Query(node, "cluster", "show")).Text("self")!;
+        var self = (await Inspect.UpAsync(node)).Text("self")!;
 
         var notMember = await Inspect.Client(node).SendAsync(["cluster", "down", "akka.tcp://broker@127.0.0.1:1"]);
         var notAddress = await Inspect.Client(node).SendAsync(["cluster", "leave", "node-2"]);

@@ -28,6 +28,7 @@ public sealed class InspectionHostSpec(EmbeddedKafkaFixture kafka, ITestOutputHe
     public async Task An_unknown_command_or_a_bad_argument_is_refused_with_its_usage()
     {
         await using var node = await StartAsync();
+        await Inspect.UpAsync(node); // so 'cluster leave' below lists this node among the members
         var client = Inspect.Client(node);
 
         var unknown = await client.SendAsync(["no-such-command"]);
@@ -70,7 +71,7 @@ public sealed class InspectionHostSpec(EmbeddedKafkaFixture kafka, ITestOutputHe
         Assert.Equal((false, InspectionReply.Unauthorized), (wrong.Ok, wrong.ErrorCode));
         Assert.Contains("--token", wrong.Error);
         Assert.True(right.Ok);
-        Assert.Equal("Up", right.Result!.Value.Rows("members").Single().GetProperty("status").GetString());
+        Assert.StartsWith("akka.tcp://broker@127.0.0.1:", right.Result!.Value.Text("self"));
     }
 
     [Fact]

@@ -36,6 +36,11 @@ public static class Inspect
         }
     }
 
+    /// <summary>Waits until the node is an Up member of its cluster (it joins itself just after start) and returns <c>cluster show</c>.</summary>
+    public static Task<JsonElement> UpAsync(TestNode node) =>
+        Until(node, ["cluster", "show"], s => s.Rows("members").Any(m => m.GetProperty("self").GetBoolean() && m.Text("status") == "Up"),
+            TimeSpan.FromSeconds(60), "this node Up");
+
     /// <summary>The elements of the array property <paramref name="name"/>.</summary>
     public static JsonElement[] Rows(this JsonElement result, string name) => result.GetProperty(name).EnumerateArray().ToArray();
 
