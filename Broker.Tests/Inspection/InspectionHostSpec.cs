@@ -170,4 +170,20 @@ public sealed class InspectionHostSpec(EmbeddedKafkaFixture kafka, ITestOutputHe
 
         Assert.Equal((false, "stopping"), (reply.Ok, reply.ErrorCode));
     }
+    [Fact]
+    public async Task A_node_with_inspection_disabled_listens_on_no_port()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        // Enabled, the taken port would stop start-up (see above); disabled, nothing binds it.
+        await using var node = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Broker:Inspection:Enabled"] = "false",
+            ["Broker:Inspection:Port"] = port.ToString(),
+        });
+
+        Assert.Null(node.Status.InspectionEndpoint);
+    }
 }
