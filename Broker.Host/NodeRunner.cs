@@ -45,6 +45,11 @@ internal sealed class NodeRunner(RunOptions options)
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         AnsiConsole.MarkupLineInterpolated($"Kafka bootstrap: [bold]{status.BootstrapServers}[/]");
         if (status.UsesEmbeddedKafka) AnsiConsole.MarkupLine("[grey](embedded Kafka; any Kafka client can connect to it)[/]");
+        if (status.InspectionEndpoint is { } inspection)
+        {
+            var port = inspection.Port == Broker.Inspection.InspectionClient.DefaultPort ? "" : $" --port {inspection.Port}";
+            AnsiConsole.MarkupLineInterpolated($"Inspection: [bold]{inspection}[/] [grey](from another terminal: dotnet run --project Broker.Host -- consumers{port})[/]");
+        }
 
         // Only into the embedded Kafka: with bootstrap servers from anywhere (flag or Broker__BootstrapServers)
         // this node consumes someone's real topic, which must not get demo orders.

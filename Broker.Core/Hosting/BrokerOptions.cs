@@ -38,4 +38,7 @@ public sealed class BrokerOptions
 
     /// <summary>Defaults for every consumer (<c>Broker:Consumer</c>).</summary>
     public ConsumerOptions Consumer { get; } = new();
+
+    /// <summary>The inspection command host (<c>Broker:Inspection</c>).</summary>
+    public InspectionOptions Inspection { get; } = new();
 }

@@ -1,9 +1,11 @@
 using Akka.Hosting;
 using Broker.Hosting.Internal;
 using Broker.Inspection;
+using Broker.Inspection.Internal;
 using Broker.Kafka.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Broker.Hosting;
 
@@ -15,7 +17,8 @@ public static class BrokerServiceCollectionExtensions
     /// topics of the consumers <paramref name="configure"/> adds. Options are bound from the
     /// <c>Broker</c> section of the host's <see cref="IConfiguration"/> when the host starts; invalid
     /// options stop start-up with a <see cref="BrokerConfigurationException"/> before anything connects.
-    /// Also registers <see cref="BrokerStatus"/> and <see cref="Broker.Kafka.IBrokerProducer"/>.
+    /// Also registers <see cref="BrokerStatus"/>, <see cref="Broker.Kafka.IBrokerProducer"/>, the inspection command host
+    /// (<c>Broker:Inspection</c>, see <see cref="InspectionClient"/>) and the health checks of <see cref="BrokerHealthChecks"/>.
     /// </summary>
     /// <example>
     /// <code>
@@ -37,6 +40,8 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton(sp => new BrokerConfiguration(sp.GetRequiredService<IConfiguration>(), definition));
         // Before AddAkka's hosted service, so configuration is checked before the ActorSystem starts.
         services.AddHostedService<BrokerStartupCheck>();
+        services.AddSingleton<InspectionHost>();
+        services.AddHostedService<InspectionStartup>();
         services.AddSingleton<KafkaEndpoint>();
         services.AddSingleton<BrokerProducer>();
         services.AddSingleton<Broker.Kafka.IBrokerProducer>(sp => sp.GetRequiredService<BrokerProducer>());
@@ -47,8 +52,17 @@ public static class BrokerServiceCollectionExtensions
                 sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Broker.Memory"));
         });
         services.AddSingleton<BrokerRuntime>();
-        services.AddSingleton(sp => new BrokerStatus(sp.GetRequiredService<BrokerRuntime>()));
-        services.AddAkka(definition.SystemName, (akka, sp) => sp.GetRequiredService<BrokerRuntime>().ConfigureAkka(akka, sp));
+        services.AddSingleton(sp => new BrokerStatus(sp.GetRequiredService<BrokerRuntime>(), sp.GetRequiredService<InspectionHost>()));
+        services.AddHealthChecks()
+            .AddCheck<ClusterMemberHealthCheck>(BrokerHealthChecks.Cluster, HealthStatus.Unhealthy, [BrokerHealthChecks.Tag])
+            .AddCheck<ConsumersHealthCheck>(BrokerHealthChecks.Consumers, HealthStatus.Unhealthy, [BrokerHealthChecks.Tag])
+            .AddCheck<BreakersHealthCheck>(BrokerHealthChecks.Breakers, HealthStatus.Degraded, [BrokerHealthChecks.Tag])
+            .AddCheck<MemoryGuardHealthCheck>(BrokerHealthChecks.Memory, HealthStatus.Degraded, [BrokerHealthChecks.Tag]);
+        services.AddAkka(definition.SystemName, (akka, sp) =>
+        {
+            sp.GetRequiredService<BrokerRuntime>().ConfigureAkka(akka, sp);
+            akka.AddStartup((system, _) => sp.GetRequiredService<InspectionHost>().Attach(system));
+        });
         return services;
     }
 }

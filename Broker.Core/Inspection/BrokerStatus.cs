@@ -1,4 +1,6 @@
+using System.Net;
 using Broker.Hosting.Internal;
+using Broker.Inspection.Internal;
 
 namespace Broker.Inspection;
 
@@ -9,8 +11,19 @@ namespace Broker.Inspection;
 public sealed class BrokerStatus
 {
     private readonly BrokerRuntime _runtime;
+    private readonly InspectionHost _inspection;
 
-    internal BrokerStatus(BrokerRuntime runtime) => _runtime = runtime;
+    internal BrokerStatus(BrokerRuntime runtime, InspectionHost inspection)
+    {
+        _runtime = runtime;
+        _inspection = inspection;
+    }
+
+    /// <summary>
+    /// Where this node serves inspection commands (<c>Broker:Inspection</c>; the bound port when configured with 0),
+    /// or null when inspection is disabled or the host has not started.
+    /// </summary>
+    public IPEndPoint? InspectionEndpoint => _inspection.Endpoint;
 
     /// <summary>The bootstrap servers this node uses (the embedded Kafka's <c>127.0.0.1:PORT,...</c> when none are configured).</summary>
     public string BootstrapServers => _runtime.Kafka.BootstrapServers;

@@ -51,6 +51,8 @@ public sealed class HostProcessSpec
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(HostAssembly());
         foreach (var a in args) info.ArgumentList.Add(a);
+        // Any free inspection port, so a node someone runs on this machine (default port 9110) does not fail the test.
+        info.Environment["Broker__Inspection__Port"] = "0";
         foreach (var (name, value) in environment) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -62,6 +62,8 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
     [InlineData("Broker:Memory:PauseAbove", "lots", "not a size")]
     [InlineData("Broker:Cluster:Weight", "0", "must be above 0 and at most 100")]
     [InlineData("Broker:Cluster:Weight", "heavy", "not a number")]
+    [InlineData("Broker:Inspection:Port", "70000", "must be between 0 and 65535")]
+    [InlineData("Broker:Inspection:Enabled", "sometimes", "not true or false")]
     public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
     {
         var error = Fails(new() { [key] = value });

@@ -112,4 +112,25 @@ public sealed class CircuitBreakerSpec
         Call(timed, true);
         Assert.Equal(BreakerState.Closed, timed.State); // fewer than 4 calls in the last 10 s
     }
+    [Fact]
+    public void A_snapshot_gives_the_state_since_its_last_transition_the_rates_of_the_window_and_when_trials_begin()
+    {
+        var breaker = Breaker(windowCalls: 10, minimumCalls: 4, failureRate: 0.5, trials: 2);
+        var started = _clock.GetUtcNow();
+        Call(breaker, true);
+        Call(breaker, false, takes: TimeSpan.FromSeconds(3)); // failed and slow
+        Assert.Equal(new BreakerSnapshot(BreakerState.Closed, started, 2, 0.5, 0.5, 0, null, 0), breaker.Snapshot());
+
+        Call(breaker, true);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Call(breaker, false); // 2 of 4 failed: opens
+        var opened = _clock.GetUtcNow();
+        Assert.Equal(new BreakerSnapshot(BreakerState.Open, opened, 4, 0.5, 0.25, 1, opened + TimeSpan.FromSeconds(5), 0), breaker.Snapshot());
+
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        var halfOpen = breaker.Snapshot(); // reading it moves it on, as reading State does
+        Assert.Equal((BreakerState.HalfOpen, _clock.GetUtcNow(), null, 0), (halfOpen.State, halfOpen.Since, halfOpen.HalfOpensAt, halfOpen.TrialCalls));
+        Assert.True(breaker.TryAcquire(out _));
+        Assert.Equal(1, breaker.Snapshot().TrialCalls);
+    }
 }

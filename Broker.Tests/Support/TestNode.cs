@@ -69,6 +69,8 @@ public sealed class TestNode : IAsyncDisposable
         ["Broker:Consumer:CommitInterval"] = "200ms",
         ["Broker:Consumer:PartitionDiscoveryInterval"] = "500ms",
         ["Broker:Consumer:DrainTimeout"] = "20s",
+        // Any free port: test nodes run side by side, and beside nodes of other runs on this machine.
+        ["Broker:Inspection:Port"] = "0",
     };
 
     public static Task<TestNode> StartAsync(EmbeddedKafkaFixture kafka, string topic, string group, RecordLog log,

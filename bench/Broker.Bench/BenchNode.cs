@@ -21,6 +21,7 @@ internal static class BenchNode
         {
             ["Broker:BootstrapServers"] = bootstrap,
             ["Broker:GroupId"] = group,
+            ["Broker:Inspection:Port"] = "0", // never collide with a node someone runs on this machine
         };
         foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
         builder.Configuration.AddInMemoryCollection(settings);

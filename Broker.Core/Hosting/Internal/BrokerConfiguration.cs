@@ -17,6 +17,7 @@ internal sealed class BrokerConfiguration
         if (problems.Count > 0) throw new BrokerConfigurationException(problems);
 
         Settings = BrokerSettings.Create(options);
+        Inspection = Broker.Inspection.Internal.InspectionSettings.Create(options.Inspection);
         var consumers = new List<ResolvedConsumer>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var topicGroups = new HashSet<(string, string)>();
@@ -46,5 +47,6 @@ internal sealed class BrokerConfiguration
 
     public string SystemName { get; }
     public BrokerSettings Settings { get; }
+    public Broker.Inspection.Internal.InspectionSettings Inspection { get; }
     public IReadOnlyList<ResolvedConsumer> Consumers { get; }
 }

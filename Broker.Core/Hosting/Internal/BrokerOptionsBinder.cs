@@ -65,6 +65,10 @@ internal static class BrokerOptionsBinder
             ["Consumer:Breaker:OpenDuration"] = ((o, v) => o.Consumer.Breaker.OpenDuration = Duration(v), "a duration such as 5s"),
             ["Consumer:Breaker:HalfOpenCalls"] = ((o, v) => o.Consumer.Breaker.HalfOpenCalls = Int(v), "an integer (calls)"),
             ["Consumer:DeadLetterTopicSuffix"] = ((o, v) => o.Consumer.DeadLetterTopicSuffix = v, "a suffix such as .dlt"),
+            ["Inspection:Enabled"] = ((o, v) => o.Inspection.Enabled = Bool(v), "true or false"),
+            ["Inspection:Hostname"] = ((o, v) => o.Inspection.Hostname = v, "an IP address or host name"),
+            ["Inspection:Port"] = ((o, v) => o.Inspection.Port = Int(v), "a port 0..65535"),
+            ["Inspection:Token"] = ((o, v) => o.Inspection.Token = v, "a shared secret of at least 16 characters"),
         };
 
     /// <summary>Binds <paramref name="section"/> (the <c>Broker</c> section) into a new options object.</summary>

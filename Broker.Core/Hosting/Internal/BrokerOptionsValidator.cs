@@ -89,6 +89,22 @@ internal static partial class BrokerOptionsValidator
 
         ValidateMemory(o.Memory, problems);
         ValidateConsumer(o.Consumer, $"{P}:Consumer:", problems);
+        ValidateInspection(o.Inspection, problems);
+    }
+
+    private static void ValidateInspection(InspectionOptions o, List<string> problems)
+    {
+        Range(o.Port, 0, 65535, $"{P}:Inspection:Port", "port", problems);
+        if (o.Hostname is { } host && string.IsNullOrWhiteSpace(host))
+            problems.Add($"{P}:Inspection:Hostname = '{host}': cannot be blank. Fix: set the address to serve inspection commands on, or remove it (default 127.0.0.1).");
+        // The token is a secret: problems show its length, never its value.
+        if (o.Token is { Length: > 0 } token && token.Trim().Length < Inspection.Internal.InspectionSettings.MinTokenLength)
+            problems.Add($"{P}:Inspection:Token = '<{token.Length} characters>': too short to guess-proof the command port. " +
+                         $"Fix: use a random secret of at least {Inspection.Internal.InspectionSettings.MinTokenLength} characters.");
+        if (o.Enabled != false && string.IsNullOrEmpty(o.Token) && o.Hostname is { } h && !string.IsNullOrWhiteSpace(h)
+            && !Inspection.Internal.InspectionSettings.IsLoopback(h))
+            problems.Add($"{P}:Inspection:Hostname = '{h}': serving inspection commands beyond loopback requires a token, and {P}:Inspection:Token is not set. " +
+                         $"Fix: set {P}:Inspection:Token to a random secret of at least {Inspection.Internal.InspectionSettings.MinTokenLength} characters (clients pass it with --token), or bind to 127.0.0.1.");
     }
 
     private static void ValidateMemory(MemoryGuardOptions o, List<string> problems)

@@ -82,6 +82,18 @@ internal sealed class KafkaEndpoint : IDisposable
         Partitioner = Partitioner.Murmur2Random,
     });
 
+    /// <summary>A consumer that reads by manual assignment and never commits (inspection: dead-letter counts and replay).</summary>
+    public ConsumerConfig ReaderConfig(string clientId) => WithUserProperties(new ConsumerConfig
+    {
+        BootstrapServers = BootstrapServers,
+        GroupId = $"{clientId}-{Guid.NewGuid():N}",
+        ClientId = $"{clientId}-{Environment.MachineName}",
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        EnablePartitionEof = false,
+        IsolationLevel = IsolationLevel.ReadCommitted,
+    });
+
     public IAdminClient AdminClient() =>
         new AdminClientBuilder(WithUserProperties(new AdminClientConfig { BootstrapServers = BootstrapServers })).Build();
 

@@ -45,6 +45,7 @@ internal sealed class NodeConsumer : IDisposable
     private volatile IReadOnlyList<PartitionStatus> _status = [];
     private DateTime _nextStatus = DateTime.MinValue;
     private DateTime _nextCommitAttempt = DateTime.MinValue;
+    private long _lastPollTicks = DateTime.UtcNow.Ticks;
 
     public NodeConsumer(ConsumerConfig config, string name, string topic, ConsumerSettings settings,
         ConsumerCounters counters, MemoryGuard memory, Resilience.Internal.CircuitBreaker? breaker, ILogger logger)
@@ -62,6 +63,32 @@ internal sealed class NodeConsumer : IDisposable
             .Build();
         _budget = new InFlightBudget(settings.MaxInFlight);
         _thread = new Thread(Run) { IsBackground = true, Name = $"broker-poll-{name}" };
+        MaxPollInterval = TimeSpan.FromMilliseconds(config.MaxPollIntervalMs ?? DefaultMaxPollIntervalMs);
+    }
+
+    /// <summary>librdkafka's default <c>max.poll.interval.ms</c>.</summary>
+    private const int DefaultMaxPollIntervalMs = 300_000;
+
+    /// <summary>The consumer's <c>max.poll.interval.ms</c>: a poll loop silent for longer is not healthy.</summary>
+    public TimeSpan MaxPollInterval { get; }
+
+    /// <summary>When the poll loop last began a round (polling librdkafka, or waiting for room or partitions), UTC.</summary>
+    public DateTime LastPoll => new(Volatile.Read(ref _lastPollTicks), DateTimeKind.Utc);
+
+    /// <summary>How many partitions this node fetches now. Thread-safe.</summary>
+    public int AssignedPartitions => _assigned.Count;
+
+    /// <summary>
+    /// The state of every partition this node fetches, read by the poll thread between two polls (so it is
+    /// the live state, not a cached copy). Fails when the consumer has stopped.
+    /// </summary>
+    public Task<IReadOnlyList<PartitionSnapshot>> InspectAsync()
+    {
+        if (_stopping || _stopped.Task.IsCompleted)
+            return Task.FromException<IReadOnlyList<PartitionSnapshot>>(new InvalidOperationException($"the consumer of {_topic} has stopped."));
+        var answer = new TaskCompletionSource<IReadOnlyList<PartitionSnapshot>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(() => answer.TrySetResult(Snapshot()));
+        return answer.Task;
     }
 
     /// <summary>The latest per-partition status (refreshed every 500 ms by the poll thread).</summary>
@@ -210,6 +237,7 @@ internal sealed class NodeConsumer : IDisposable
         {
             while (true)
             {
+                Volatile.Write(ref _lastPollTicks, DateTime.UtcNow.Ticks);
                 RunCommands();
                 if (_stopping) break;
                 if (_lanes.Count == 0)
@@ -464,6 +492,30 @@ internal sealed class NodeConsumer : IDisposable
                 assigned));
         }
         _status = status;
+    }
+
+    private List<PartitionSnapshot> Snapshot()
+    {
+        var snapshot = new List<PartitionSnapshot>(_lanes.Count);
+        foreach (var lane in _lanes.Values.OrderBy(l => l.Partition))
+        {
+            var wm = _consumer.GetWatermarkOffsets(lane.TopicPartition);
+            var high = wm.High.Value >= 0 ? wm.High.Value : lane.HighWatermark;
+            var low = wm.Low.Value >= 0 ? wm.Low.Value : lane.LowWatermark;
+            // The next record this node hands to the owner: after a pause, the first one it dropped.
+            var position = lane.ResumeOffset >= 0 ? lane.ResumeOffset : lane.NextOffset >= 0 ? lane.NextOffset : lane.Committed;
+            snapshot.Add(new PartitionSnapshot(
+                lane.Partition,
+                position >= 0 ? position : null,
+                lane.Committed >= 0 ? lane.Committed : null,
+                high >= 0 ? high : null,
+                low >= 0 ? low : null,
+                lane.InFlight,
+                lane.Window,
+                lane.Paused,
+                lane.Draining));
+        }
+        return snapshot;
     }
 
     public void Dispose()

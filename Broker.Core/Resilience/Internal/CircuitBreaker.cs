@@ -19,6 +19,7 @@ internal sealed class CircuitBreaker
     private readonly Outcome[] _window;
     private int _head, _count;
     private DateTimeOffset _openedAt;
+    private DateTimeOffset _since;
     private int _trialsStarted, _trialsSucceeded;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -27,6 +28,7 @@ internal sealed class CircuitBreaker
         _settings = settings;
         _time = time;
         _window = new Outcome[Math.Max(1, settings.WindowCalls)];
+        _since = time.GetUtcNow();
     }
 
     /// <summary>
@@ -133,10 +135,38 @@ internal sealed class CircuitBreaker
         }
     }
 
+    /// <summary>
+    /// The breaker now: its state, since when, and the failure and slow-call rates of the calls in its window
+    /// (in Open and Half-open, the window that opened it, as long as those calls are younger than the window duration).
+    /// </summary>
+    public BreakerSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            var change = RefreshLocked();
+            Expire();
+            var (failureRate, slowRate) = RatesLocked();
+            var snapshot = new BreakerSnapshot(StateLocked, _since, _count, failureRate, slowRate, Opened,
+                StateLocked == BreakerState.Open ? _openedAt + _settings.OpenDuration : null,
+                StateLocked == BreakerState.HalfOpen ? _trialsStarted : 0);
+            Announce(change);
+            return snapshot;
+        }
+    }
+
     private (BreakerState, BreakerState)? Evaluate()
     {
         Expire();
         if (_count < _settings.MinimumCalls) return null;
+        var (failureRate, slowRate) = RatesLocked();
+        return failureRate >= _settings.FailureRateThreshold || slowRate >= _settings.SlowCallRateThreshold
+            ? OpenLocked(BreakerState.Closed)
+            : null;
+    }
+
+    private (double FailureRate, double SlowRate) RatesLocked()
+    {
+        if (_count == 0) return (0, 0);
         int failures = 0, slow = 0;
         for (var i = 0; i < _count; i++)
         {
@@ -144,11 +174,7 @@ internal sealed class CircuitBreaker
             if (o.Failed) failures++;
             if (o.Slow) slow++;
         }
-        var failureRate = (double)failures / _count;
-        var slowRate = (double)slow / _count;
-        return failureRate >= _settings.FailureRateThreshold || slowRate >= _settings.SlowCallRateThreshold
-            ? OpenLocked(BreakerState.Closed)
-            : null;
+        return ((double)failures / _count, (double)slow / _count);
     }
 
     private (BreakerState, BreakerState)? RefreshLocked()
@@ -176,6 +202,7 @@ internal sealed class CircuitBreaker
 
     private (BreakerState, BreakerState) Signal(BreakerState from)
     {
+        _since = _time.GetUtcNow();
         var signal = _changed;
         _changed = NewSignal();
         signal.TrySetResult();
