@@ -15,7 +15,10 @@ public static class BrokerServiceCollectionExtensions
     /// topics of the consumers <paramref name="configure"/> adds. Options are bound from the
     /// <c>Broker</c> section of the host's <see cref="IConfiguration"/> when the host starts; invalid
     /// options stop start-up with a <see cref="BrokerConfigurationException"/> before anything connects.
-    /// Also registers <see cref="BrokerStatus"/> and <see cref="Broker.Kafka.IBrokerProducer"/>.
+    /// Also registers <see cref="BrokerStatus"/> and <see cref="Broker.Kafka.IBrokerProducer"/>, and exports
+    /// traces and metrics when <see cref="TelemetryOptions"/> (<c>Broker:Telemetry</c>) or
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> say where; a host with its own OpenTelemetry set-up adds
+    /// <c>AddSource("Broker")</c> and <c>AddMeter("Broker")</c> to it instead.
     /// </summary>
     /// <example>
     /// <code>
@@ -37,6 +40,8 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton(sp => new BrokerConfiguration(sp.GetRequiredService<IConfiguration>(), definition));
         // Before AddAkka's hosted service, so configuration is checked before the ActorSystem starts.
         services.AddHostedService<BrokerStartupCheck>();
+        // Also before the ActorSystem (nothing it records is missed) and so stopped after it (flushing its last).
+        services.AddHostedService<Broker.Telemetry.Internal.TelemetryExporters>();
         services.AddSingleton<KafkaEndpoint>();
         services.AddSingleton<BrokerProducer>();
         services.AddSingleton<Broker.Kafka.IBrokerProducer>(sp => sp.GetRequiredService<BrokerProducer>());

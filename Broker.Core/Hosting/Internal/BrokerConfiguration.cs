@@ -1,3 +1,4 @@
+using Broker.Telemetry.Internal;
 using Microsoft.Extensions.Configuration;
 
 namespace Broker.Hosting.Internal;
@@ -17,6 +18,7 @@ internal sealed class BrokerConfiguration
         if (problems.Count > 0) throw new BrokerConfigurationException(problems);
 
         Settings = BrokerSettings.Create(options);
+        Telemetry = TelemetrySettings.Create(options.Telemetry, Environment.GetEnvironmentVariable(TelemetrySettings.OtlpEndpointVariable));
         var consumers = new List<ResolvedConsumer>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var topicGroups = new HashSet<(string, string)>();
@@ -46,5 +48,6 @@ internal sealed class BrokerConfiguration
 
     public string SystemName { get; }
     public BrokerSettings Settings { get; }
+    public TelemetrySettings Telemetry { get; }
     public IReadOnlyList<ResolvedConsumer> Consumers { get; }
 }
