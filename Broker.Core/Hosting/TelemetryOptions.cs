@@ -23,7 +23,7 @@ public sealed class TelemetryOptions
 
     /// <summary>
     /// TCP port of a Prometheus scrape endpoint (<c>http://PrometheusHost:PrometheusPort/metrics</c>) serving
-    /// Broker's metrics. Default none (no endpoint). Range 1..65535.
+    /// Broker's metrics. Default 0: none (no endpoint). Range 0..65535.
     /// </summary>
     public int? PrometheusPort { get; set; }
 

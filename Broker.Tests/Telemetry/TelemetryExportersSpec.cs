@@ -82,7 +82,7 @@ public sealed class TelemetryExportersSpec(EmbeddedKafkaFixture kafka, ITestOutp
     [InlineData("Broker:Telemetry:OtlpEndpoint", "otel-collector:4317", "not an absolute http:// or https:// URL")]
     [InlineData("Broker:Telemetry:OtlpEndpoint", "/v1/traces", "not an absolute http:// or https:// URL")]
     [InlineData("Broker:Telemetry:OtlpProtocol", "http", "not an OTLP transport")]
-    [InlineData("Broker:Telemetry:PrometheusPort", "70000", "must be between 1 and 65535")]
+    [InlineData("Broker:Telemetry:PrometheusPort", "70000", "must be between 0 and 65535")]
     [InlineData("Broker:Telemetry:PrometheusPort", "metrics", "not an integer")]
     [InlineData("Broker:Telemetry:PrometheusHost", "my host", "not a host name")]
     public void A_bad_telemetry_setting_names_the_key_the_value_and_the_fix(string key, string value, string why)

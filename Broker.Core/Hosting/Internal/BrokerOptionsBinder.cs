@@ -28,7 +28,7 @@ internal static class BrokerOptionsBinder
             ["Memory:ResumeBelow"] = ((o, v) => o.Memory.ResumeBelow = Size(v), "a size such as 384MB or a share such as 30%"),
             ["Telemetry:OtlpEndpoint"] = ((o, v) => o.Telemetry.OtlpEndpoint = v, "a URL such as http://otel-collector:4317"),
             ["Telemetry:OtlpProtocol"] = ((o, v) => o.Telemetry.OtlpProtocol = v, "grpc or http/protobuf"),
-            ["Telemetry:PrometheusPort"] = ((o, v) => o.Telemetry.PrometheusPort = Int(v), "a port 1..65535"),
+            ["Telemetry:PrometheusPort"] = ((o, v) => o.Telemetry.PrometheusPort = Int(v), "a port 1..65535, or 0 for none"),
             ["Telemetry:PrometheusHost"] = ((o, v) => o.Telemetry.PrometheusHost = v, "localhost, a host name or address, or *"),
             ["Consumer:MaxInFlight"] = ((o, v) => o.Consumer.MaxInFlight = Int(v), "an integer (records)"),
             ["Consumer:MaxInFlightPerPartition"] = ((o, v) => o.Consumer.MaxInFlightPerPartition = Int(v), "an integer (records)"),

@@ -20,9 +20,6 @@ internal sealed record TelemetrySettings(
     /// <summary>OpenTelemetry's standard variable for the OTLP exporter's base URL.</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>True when something is to be exported.</summary>
-    public bool Exports => OtlpEndpoint is not null || OtlpFromEnvironment || PrometheusPort is not null;
-
     /// <summary>Call after <see cref="BrokerOptionsValidator.ValidateTelemetry"/> found nothing wrong.</summary>
     /// <param name="o">The bound options.</param>
     /// <param name="environmentEndpoint">The value of <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, or null.</param>
