@@ -36,6 +36,9 @@ public sealed class BrokerOptions
     /// <summary>The memory guard (<c>Broker:Memory</c>).</summary>
     public MemoryGuardOptions Memory { get; } = new();
 
+    /// <summary>Trace and metric export (<c>Broker:Telemetry</c>).</summary>
+    public TelemetryOptions Telemetry { get; } = new();
+
     /// <summary>Defaults for every consumer (<c>Broker:Consumer</c>).</summary>
     public ConsumerOptions Consumer { get; } = new();
 

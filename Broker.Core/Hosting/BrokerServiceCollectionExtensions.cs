@@ -18,7 +18,10 @@ public static class BrokerServiceCollectionExtensions
     /// <c>Broker</c> section of the host's <see cref="IConfiguration"/> when the host starts; invalid
     /// options stop start-up with a <see cref="BrokerConfigurationException"/> before anything connects.
     /// Also registers <see cref="BrokerStatus"/>, <see cref="Broker.Kafka.IBrokerProducer"/>, the inspection command host
-    /// (<c>Broker:Inspection</c>, see <see cref="InspectionClient"/>) and the health checks of <see cref="BrokerHealthChecks"/>.
+    /// (<c>Broker:Inspection</c>, see <see cref="InspectionClient"/>) and the health checks of <see cref="BrokerHealthChecks"/>,
+    /// and exports traces and metrics when <see cref="TelemetryOptions"/> (<c>Broker:Telemetry</c>) or
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> say where; a host with its own OpenTelemetry set-up adds
+    /// <c>AddSource("Broker")</c> and <c>AddMeter("Broker")</c> to it instead.
     /// </summary>
     /// <example>
     /// <code>
@@ -42,6 +45,8 @@ public static class BrokerServiceCollectionExtensions
         services.AddHostedService<BrokerStartupCheck>();
         services.AddSingleton<InspectionHost>();
         services.AddHostedService<InspectionStartup>();
+        // Also before the ActorSystem (nothing it records is missed) and so stopped after it (flushing its last).
+        services.AddHostedService<Broker.Telemetry.Internal.TelemetryExporters>();
         services.AddSingleton<KafkaEndpoint>();
         services.AddSingleton<BrokerProducer>();
         services.AddSingleton<Broker.Kafka.IBrokerProducer>(sp => sp.GetRequiredService<BrokerProducer>());

@@ -2,7 +2,8 @@ namespace Broker.Kafka;
 
 /// <summary>
 /// Headers Broker adds to a dead letter, after the original record's headers (which are kept byte for
-/// byte). Values are UTF-8 text; numbers in invariant culture, times in ISO 8601 UTC.
+/// byte, the producer's <c>traceparent</c> included). Values are UTF-8 text; numbers in invariant culture,
+/// times in ISO 8601 UTC.
 /// </summary>
 public static class DeadLetterHeaders
 {
@@ -35,4 +36,14 @@ public static class DeadLetterHeaders
 
     /// <summary>When it was dead-lettered.</summary>
     public const string Time = "broker.dlt.time";
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that dead-lettered the record (its <c>process {topic}</c> span),
+    /// present when that record was traced. Kept apart from the record's own <c>traceparent</c>, which
+    /// stays the producer's.
+    /// </summary>
+    public const string TraceParent = "broker.dlt.traceparent";
+
+    /// <summary>The W3C <c>tracestate</c> of that span, when it has one.</summary>
+    public const string TraceState = "broker.dlt.tracestate";
 }

@@ -7,7 +7,11 @@ namespace Broker.Kafka;
 /// producer is idempotent (<c>enable.idempotence</c>), acknowledged by all in-sync replicas, and partitions
 /// by key as Kafka's Java client does (murmur2). When a record is produced on behalf of one being handled
 /// (<c>causedBy</c>), the handler call's deadline is carried on in the <c>broker.deadline</c> header
-/// (Unix time in milliseconds), so the next consumer honours what is left of it. Thread-safe.
+/// (Unix time in milliseconds), so the next consumer honours what is left of it. Every record carries the
+/// current trace context (<see cref="System.Diagnostics.Activity.Current"/>: inside a handler, its record's
+/// span or one of yours beneath it) in W3C <c>traceparent</c>/<c>tracestate</c> headers, unless
+/// <c>headers</c> has its own <c>traceparent</c>; with a listener on the <c>Broker</c> ActivitySource each
+/// record also gets a <c>send {topic}</c> span (kind Producer). Thread-safe.
 /// </summary>
 public interface IBrokerProducer
 {

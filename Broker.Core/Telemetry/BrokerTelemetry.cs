@@ -8,18 +8,34 @@ namespace Broker.Telemetry;
 /// <summary>
 /// Broker's one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both named <see cref="Name"/>
 /// (enable them with <c>AddSource("Broker")</c> / <c>AddMeter("Broker")</c>). Every instrument name is
-/// defined here. Labels are low-cardinality: consumer name and topic, never a key or an offset.
+/// defined here. Labels are low-cardinality: consumer name and topic (plus the partition on the lag gauge,
+/// the dead-letter reason and the call outcome where they apply), never a key or an offset. Spans are
+/// <c>process {topic}</c> (kind Consumer, one per record) and <c>send {topic}</c> (kind Producer, per record
+/// produced through <see cref="Kafka.IBrokerProducer"/>), with the OpenTelemetry messaging semantic conventions'
+/// attributes (schema <see cref="SchemaUrl"/>).
 /// </summary>
 public static class BrokerTelemetry
 {
     /// <summary>The ActivitySource and Meter name: <c>Broker</c>.</summary>
     public const string Name = "Broker";
 
+    /// <summary>The OpenTelemetry semantic conventions version Broker's attribute names follow.</summary>
+    public const string SchemaUrl = "https://opentelemetry.io/schemas/1.27.0";
+
     /// <summary>Label: the consumer definition's name.</summary>
-    public const string ConsumerTag = "broker.consumer";
+    public const string ConsumerTag = MessagingAttributes.Consumer;
 
     /// <summary>Label: the topic (OpenTelemetry messaging semantic convention).</summary>
-    public const string TopicTag = "messaging.destination.name";
+    public const string TopicTag = MessagingAttributes.DestinationName;
+
+    /// <summary>Label of <see cref="ConsumerLag"/>: the partition number (OpenTelemetry messaging semantic convention).</summary>
+    public const string PartitionTag = MessagingAttributes.DestinationPartitionId;
+
+    /// <summary>Label of <see cref="RecordsDeadLettered"/>: <c>deserialization</c>, <c>missing-key</c>, <c>handler</c> or <c>timeout</c>.</summary>
+    public const string DeadLetterReasonTag = MessagingAttributes.DeadLetterReason;
+
+    /// <summary>Label of <see cref="HandlerDuration"/>: <c>success</c>, <c>error</c> or <c>timeout</c>.</summary>
+    public const string CallOutcomeTag = MessagingAttributes.CallOutcome;
 
     /// <summary>Records handed from the Kafka consumer to partition owners. Unit <c>{record}</c>.</summary>
     public const string RecordsConsumed = "broker.records.consumed";
@@ -48,6 +64,18 @@ public static class BrokerTelemetry
     /// <summary>Records written to a dead-letter topic. Unit <c>{record}</c>.</summary>
     public const string RecordsDeadLettered = "broker.records.dead_lettered";
 
+    /// <summary>Duration of each handler call (every attempt), labelled with its outcome. Unit <c>s</c>.</summary>
+    public const string HandlerDuration = "broker.handler.duration";
+
+    /// <summary>Time from a record's Kafka timestamp to its handler completing, for handled records. Unit <c>s</c>.</summary>
+    public const string EndToEndLatency = "broker.records.end_to_end_latency";
+
+    /// <summary>Consumer-group lag of each partition this node consumes: end offset minus committed offset, labelled with the partition. Unit <c>{record}</c>.</summary>
+    public const string ConsumerLag = "broker.consumer.lag";
+
+    /// <summary>Shards (one per partition) of a consumer's sharding region hosted on this node. Unit <c>{shard}</c>.</summary>
+    public const string Shards = "broker.shards";
+
     /// <summary>Messages to a partition owner or keyed consumer dropped because its bounded mailbox was full (a flow-control bug if ever above 0). Unit <c>{message}</c>.</summary>
     public const string MailboxOverflows = "broker.mailbox.overflows";
 
@@ -62,9 +90,11 @@ public static class BrokerTelemetry
 
     private static readonly ConcurrentDictionary<ConsumerRuntime, byte> Observed = new();
 
-    internal static readonly ActivitySource ActivitySource = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
+    private static readonly string? Version = typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString();
 
-    internal static readonly Meter Meter = new(Name, typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString());
+    internal static readonly ActivitySource ActivitySource = new(new ActivitySourceOptions(Name) { Version = Version, TelemetrySchemaUrl = SchemaUrl });
+
+    internal static readonly Meter Meter = new(new MeterOptions(Name) { Version = Version, TelemetrySchemaUrl = SchemaUrl });
 
     internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>(RecordsConsumed, "{record}", "Records handed from the Kafka consumer to partition owners.");
     internal static readonly Counter<long> Handled = Meter.CreateCounter<long>(RecordsHandled, "{record}", "Records whose handler call completed.");
@@ -76,6 +106,15 @@ public static class BrokerTelemetry
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>(RecordsSkipped, "{record}", "Redelivered records skipped because their key had already finished them.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
 
+    // Bounds in seconds. Handler calls: the messaging semantic conventions' process-duration buckets, up to
+    // the default 30 s handler timeout. End to end: the same start, then minutes and an hour for a backlog.
+    internal static readonly Histogram<double> HandlerDurations = Meter.CreateHistogram(HandlerDuration, "s",
+        "Duration of each handler call.", null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30] });
+    internal static readonly Histogram<double> EndToEndLatencies = Meter.CreateHistogram(EndToEndLatency, "s",
+        "Time from a record's Kafka timestamp to its handler completing.", null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] });
+
     static BrokerTelemetry()
     {
         Meter.CreateObservableGauge(PartitionsPaused, () => Observe(c => c.Consumer.Status.Count(p => p.Paused)),
@@ -86,12 +125,23 @@ public static class BrokerTelemetry
             "{entity}", "Keyed consumers alive on this node.");
         Meter.CreateObservableGauge(BreakerStateName, () => Observe(c => (int)c.BreakerState),
             "{state}", "Circuit breaker state: 0 Closed, 1 Open, 2 Half-open.");
+        Meter.CreateObservableGauge(Shards, () => Observe(c => c.Consumer.Status.Count(p => p.Assigned)),
+            "{shard}", "Shards (partitions) of the consumer's sharding region hosted on this node.");
+        Meter.CreateObservableGauge(ConsumerLag, ObserveLag,
+            "{record}", "Consumer-group lag per partition consumed on this node: end offset minus committed offset.");
     }
 
     /// <summary>Makes a consumer's gauges observable until <see cref="Forget"/>.</summary>
     internal static void Observe(ConsumerRuntime consumer) => Observed[consumer] = 0;
 
     internal static void Forget(ConsumerRuntime consumer) => Observed.TryRemove(consumer, out _);
+
+    private static IEnumerable<Measurement<long>> ObserveLag() =>
+        Observed.Keys.SelectMany(c => c.Consumer.Status
+            .Where(p => p.Assigned && p.Lag is not null)
+            .Select(p => new Measurement<long>(p.Lag!.Value,
+                new KeyValuePair<string, object?>(ConsumerTag, c.Name), new KeyValuePair<string, object?>(TopicTag, c.Topic),
+                new KeyValuePair<string, object?>(PartitionTag, p.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
 
     private static IEnumerable<Measurement<int>> Observe(Func<ConsumerRuntime, int> value) =>
         Observed.Keys.Select(c => new Measurement<int>(value(c),

@@ -1,19 +1,31 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+using A = Broker.Telemetry.MessagingAttributes;
 
 namespace Broker.Telemetry;
 
 /// <summary>
 /// Running totals of one consumer on this node, kept both as plain counters (for the status snapshot and
-/// the host's summary) and as the Meter's instruments. Thread-safe.
+/// the host's summary) and as the Meter's instruments, with the consumer and topic as labels (plus the
+/// reason or outcome where one applies). Instruments nobody listens to cost a flag check. Thread-safe.
 /// </summary>
 internal sealed class ConsumerCounters
 {
     private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly KeyValuePair<string, object?>[] _success, _error, _timeout;
+    private readonly Dictionary<string, KeyValuePair<string, object?>[]> _reasons;
     private long _consumed, _handled, _failed, _deadLettered, _retried, _timedOut, _skipped;
 
     public ConsumerCounters(string consumer, string topic)
     {
-        _tags = [new(BrokerTelemetry.ConsumerTag, consumer), new(BrokerTelemetry.TopicTag, topic)];
+        _tags = [new(A.Consumer, consumer), new(A.DestinationName, topic)];
+        _success = With(A.CallOutcome, "success");
+        _error = With(A.CallOutcome, "error");
+        _timeout = With(A.CallOutcome, "timeout");
+        // The dead-letter reasons are Broker's own fixed set (DeadLetterHeaders.Reason), so the label is bounded.
+        _reasons = new[] { "deserialization", "missing-key", "handler", "timeout" }
+            .ToDictionary(r => r, r => With(A.DeadLetterReason, r), StringComparer.Ordinal);
     }
 
     public long ConsumedTotal => Volatile.Read(ref _consumed);
@@ -24,18 +36,40 @@ internal sealed class ConsumerCounters
     public long TimedOutTotal => Volatile.Read(ref _timedOut);
     public long SkippedTotal => Volatile.Read(ref _skipped);
 
-    public void Consumed(int n) => Add(ref _consumed, BrokerTelemetry.Consumed, n);
-    public void Handled(int n) => Add(ref _handled, BrokerTelemetry.Handled, n);
-    public void Failed() => Add(ref _failed, BrokerTelemetry.Failed, 1);
-    public void DeadLettered() => Add(ref _deadLettered, BrokerTelemetry.DeadLettered, 1);
-    public void Retried() => Add(ref _retried, BrokerTelemetry.Retried, 1);
-    public void TimedOut() => Add(ref _timedOut, BrokerTelemetry.TimedOut, 1);
-    public void Skipped(int n) => Add(ref _skipped, BrokerTelemetry.Skipped, n);
+    public void Consumed(int n) => Add(ref _consumed, BrokerTelemetry.Consumed, n, _tags);
+    public void Handled(int n) => Add(ref _handled, BrokerTelemetry.Handled, n, _tags);
+    public void Failed() => Add(ref _failed, BrokerTelemetry.Failed, 1, _tags);
+    public void Retried() => Add(ref _retried, BrokerTelemetry.Retried, 1, _tags);
+    public void TimedOut() => Add(ref _timedOut, BrokerTelemetry.TimedOut, 1, _tags);
+    public void Skipped(int n) => Add(ref _skipped, BrokerTelemetry.Skipped, n, _tags);
 
-    private void Add(ref long total, Counter<long> counter, int n)
+    /// <summary>A record's dead letter was written; <paramref name="reason"/> is its <c>broker.dlt.reason</c>.</summary>
+    public void DeadLettered(string? reason) =>
+        Add(ref _deadLettered, BrokerTelemetry.DeadLettered, 1, reason is not null && _reasons.TryGetValue(reason, out var tags) ? tags : _tags);
+
+    /// <summary>Whether handler calls are timed (someone listens to the duration histogram).</summary>
+    public static bool TimesHandlers => BrokerTelemetry.HandlerDurations.Enabled;
+
+    /// <summary>A handler call that began at <paramref name="startedAt"/> (<see cref="Stopwatch.GetTimestamp"/>) ended.</summary>
+    public void HandlerCalled(long startedAt, bool failed, bool timedOut) =>
+        BrokerTelemetry.HandlerDurations.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds,
+            timedOut ? _timeout : failed ? _error : _success);
+
+    /// <summary>A record with <paramref name="timestamp"/> was handled at <paramref name="now"/>: its end-to-end latency.</summary>
+    public void Latency(Timestamp timestamp, DateTimeOffset now)
+    {
+        if (!BrokerTelemetry.EndToEndLatencies.Enabled || timestamp.Type == TimestampType.NotAvailable) return;
+        // A producer clock ahead of ours would give a negative latency; it counts as none.
+        var seconds = Math.Max(0, (now.ToUnixTimeMilliseconds() - timestamp.UnixTimestampMs) / 1000.0);
+        BrokerTelemetry.EndToEndLatencies.Record(seconds, _tags);
+    }
+
+    private KeyValuePair<string, object?>[] With(string key, string value) => [.. _tags, new(key, value)];
+
+    private static void Add(ref long total, Counter<long> counter, long n, KeyValuePair<string, object?>[] tags)
     {
         if (n == 0) return;
         Interlocked.Add(ref total, n);
-        if (counter.Enabled) counter.Add(n, _tags);
+        if (counter.Enabled) counter.Add(n, tags);
     }
 }

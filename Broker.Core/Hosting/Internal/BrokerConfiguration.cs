@@ -1,3 +1,4 @@
+using Broker.Telemetry.Internal;
 using Microsoft.Extensions.Configuration;
 
 namespace Broker.Hosting.Internal;
@@ -18,6 +19,7 @@ internal sealed class BrokerConfiguration
 
         Settings = BrokerSettings.Create(options);
         Inspection = Broker.Inspection.Internal.InspectionSettings.Create(options.Inspection);
+        Telemetry = TelemetrySettings.Create(options.Telemetry, Environment.GetEnvironmentVariable(TelemetrySettings.OtlpEndpointVariable));
         var consumers = new List<ResolvedConsumer>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         var topicGroups = new HashSet<(string, string)>();
@@ -48,5 +50,6 @@ internal sealed class BrokerConfiguration
     public string SystemName { get; }
     public BrokerSettings Settings { get; }
     public Broker.Inspection.Internal.InspectionSettings Inspection { get; }
+    public TelemetrySettings Telemetry { get; }
     public IReadOnlyList<ResolvedConsumer> Consumers { get; }
 }

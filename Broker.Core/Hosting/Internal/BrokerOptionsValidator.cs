@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Broker.Telemetry.Internal;
 
 namespace Broker.Hosting.Internal;
 
@@ -88,6 +89,7 @@ internal static partial class BrokerOptionsValidator
             problems.Add($"{P}:Persistence:ConnectionString = '{cs}': cannot be blank. Fix: remove it (default 'Data Source=broker.db', SQLite) or set one, e.g. 'Host=db;Database=broker;Username=broker;Password=...'.");
 
         ValidateMemory(o.Memory, problems);
+        ValidateTelemetry(o.Telemetry, Environment.GetEnvironmentVariable(TelemetrySettings.OtlpEndpointVariable), problems);
         ValidateConsumer(o.Consumer, $"{P}:Consumer:", problems);
         ValidateInspection(o.Inspection, problems);
     }
@@ -106,6 +108,26 @@ internal static partial class BrokerOptionsValidator
             problems.Add($"{P}:Inspection:Hostname = '{h}': serving inspection commands beyond loopback requires a token, and {P}:Inspection:Token is not set. " +
                          $"Fix: set {P}:Inspection:Token to a random secret of at least {Inspection.Internal.InspectionSettings.MinTokenLength} characters (clients pass it with --token), or bind to 127.0.0.1.");
     }
+
+    /// <summary>Checks <paramref name="o"/> and <paramref name="environmentEndpoint"/>, the value of <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
+    public static void ValidateTelemetry(TelemetryOptions o, string? environmentEndpoint, List<string> problems)
+    {
+        // Blank means none, as in reference.conf: an empty Broker__Telemetry__OtlpEndpoint is not an error.
+        if (o.OtlpEndpoint is { } endpoint && !string.IsNullOrWhiteSpace(endpoint) && !IsHttpUrl(endpoint))
+            problems.Add($"{P}:Telemetry:OtlpEndpoint = '{endpoint}': not an absolute http:// or https:// URL. " +
+                         "Fix: write the collector's base URL, e.g. http://otel-collector:4317 (gRPC) or http://otel-collector:4318 with OtlpProtocol http/protobuf, or remove the key.");
+        else if (string.IsNullOrWhiteSpace(o.OtlpEndpoint) && !string.IsNullOrWhiteSpace(environmentEndpoint) && !IsHttpUrl(environmentEndpoint))
+            problems.Add($"{TelemetrySettings.OtlpEndpointVariable} (environment variable) = '{environmentEndpoint}': not an absolute http:// or https:// URL. " +
+                         $"Fix: set it to the collector's base URL, e.g. http://otel-collector:4317, unset it, or set {P}:Telemetry:OtlpEndpoint, which takes precedence.");
+        if (o.OtlpProtocol is { } protocol && TelemetrySettings.ParseProtocol(protocol) is null)
+            problems.Add($"{P}:Telemetry:OtlpProtocol = '{protocol}': not an OTLP transport Broker exports with. Fix: write grpc (port 4317 by convention) or http/protobuf (port 4318).");
+        Range(o.PrometheusPort, 0, 65535, $"{P}:Telemetry:PrometheusPort", "port; 0 for none", problems);
+        if (o.PrometheusHost is { } host && (string.IsNullOrWhiteSpace(host) || host != "*" && Uri.CheckHostName(host) == UriHostNameType.Unknown))
+            problems.Add($"{P}:Telemetry:PrometheusHost = '{host}': not a host name. Fix: write localhost, a host name or address of this machine, or * for every interface.");
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static void ValidateMemory(MemoryGuardOptions o, List<string> problems)
     {

@@ -12,6 +12,7 @@ using Broker.Resilience;
 using Broker.Resilience.Internal;
 using Broker.Sharding.Internal;
 using Broker.Telemetry;
+using Broker.Telemetry.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Hosting.Internal;
@@ -180,7 +181,8 @@ internal sealed class BrokerRuntime : IDisposable
         var handler = resolved.Registration.CreateHandler(_services, resolved.Settings.HandlerLifetime, resolved.Name, resolved.GroupId);
         var pipeline = new RecordPipeline(handler, resolved.Settings, breaker, counters, TimeProvider.System);
         return new ConsumerRuntime(resolved.Name, resolved.Topic, resolved.GroupId, resolved.Settings, consumer,
-            pipeline, breaker, deadLetters, counters);
+            pipeline, breaker, deadLetters, counters,
+            new RecordTracing(resolved.Name, resolved.Topic, resolved.GroupId, logger, TimeProvider.System));
     }
 
     /// <summary>

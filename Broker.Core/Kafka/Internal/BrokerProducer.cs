@@ -1,14 +1,21 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Broker.Processing;
 using Broker.Processing.Internal;
+using Broker.Telemetry;
+using Broker.Telemetry.Internal;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Kafka.Internal;
 
-/// <summary>The <see cref="IBrokerProducer"/>: one idempotent Confluent.Kafka producer per node, created on first use.</summary>
+/// <summary>
+/// The <see cref="IBrokerProducer"/>: one idempotent Confluent.Kafka producer per node, created on first use.
+/// Each record gets a <c>send {topic}</c> span (kind Producer, child of the current activity, when anyone
+/// listens) and carries the current trace context in its <c>traceparent</c>/<c>tracestate</c> headers.
+/// </summary>
 internal sealed class BrokerProducer(KafkaEndpoint kafka, ILogger<BrokerProducer> logger) : IBrokerProducer, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -26,9 +33,40 @@ internal sealed class BrokerProducer(KafkaEndpoint kafka, ILogger<BrokerProducer
         if (causedBy is not null && !kafkaHeaders.TryGetLastBytes(RecordPipeline.DeadlineHeader, out _))
             kafkaHeaders.Add(RecordPipeline.DeadlineHeader,
                 Encoding.UTF8.GetBytes(causedBy.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
-        var result = await _producer.Value.ProduceAsync(topic,
-            new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = kafkaHeaders }, cancellationToken).ConfigureAwait(false);
-        return new ProducedRecord(result.Topic, result.Partition.Value, result.Offset.Value);
+        using var span = StartSend(topic);
+        // A traceparent the caller wrote itself wins; otherwise the record continues the current trace.
+        if ((span ?? Activity.Current) is { } current && !kafkaHeaders.TryGetLastBytes(TraceContextHeaders.TraceParent, out _))
+            TraceContextHeaders.Inject(current.Context, kafkaHeaders);
+        try
+        {
+            var result = await _producer.Value.ProduceAsync(topic,
+                new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = kafkaHeaders }, cancellationToken).ConfigureAwait(false);
+            if (span is { IsAllDataRequested: true })
+            {
+                span.SetTag(MessagingAttributes.DestinationPartitionId, result.Partition.Value.ToString(CultureInfo.InvariantCulture));
+                span.SetTag(MessagingAttributes.KafkaOffset, result.Offset.Value);
+            }
+            return new ProducedRecord(result.Topic, result.Partition.Value, result.Offset.Value);
+        }
+        catch (Exception e) when (span is not null)
+        {
+            span.SetTag(MessagingAttributes.ErrorType, e.GetType().FullName);
+            span.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+
+    private static Activity? StartSend(string topic)
+    {
+        var source = BrokerTelemetry.ActivitySource;
+        if (!source.HasListeners()) return null;
+        return source.StartActivity("send " + topic, ActivityKind.Producer, default(ActivityContext),
+        [
+            new(MessagingAttributes.System, MessagingAttributes.KafkaSystem),
+            new(MessagingAttributes.OperationType, "send"),
+            new(MessagingAttributes.OperationName, "send"),
+            new(MessagingAttributes.DestinationName, topic),
+        ]);
     }
 
     public Task<ProducedRecord> ProduceJsonAsync<T>(string topic, string? key, T message, IRecordContext? causedBy = null,

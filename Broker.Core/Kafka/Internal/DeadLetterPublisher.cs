@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Broker.Telemetry.Internal;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -46,17 +48,18 @@ internal sealed class DeadLetterPublisher : IDisposable
 
     /// <summary>
     /// Writes <paramref name="record"/> to <paramref name="topic"/> with its key, value and headers plus
-    /// the <see cref="DeadLetterHeaders"/>. Completes when Kafka has acknowledged the write.
+    /// the <see cref="DeadLetterHeaders"/> (with <paramref name="trace"/>, the dead-lettering span, as
+    /// <see cref="DeadLetterHeaders.TraceParent"/>). Completes when Kafka has acknowledged the write.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     public Task PublishAsync(ConsumeResult<byte[], byte[]> record, string topic, string reason, Exception? error,
-        int attempts, CancellationToken cancellationToken)
+        int attempts, ActivityContext? trace, CancellationToken cancellationToken)
     {
         var message = new Message<byte[], byte[]>
         {
             Key = record.Message.Key,
             Value = record.Message.Value,
-            Headers = Headers(record, reason, error, attempts),
+            Headers = Headers(record, reason, error, attempts, trace),
             Timestamp = Timestamp.Default,
         };
         return _retry.ExecuteAsync(
@@ -64,7 +67,7 @@ internal sealed class DeadLetterPublisher : IDisposable
             cancellationToken).AsTask();
     }
 
-    private Headers Headers(ConsumeResult<byte[], byte[]> record, string reason, Exception? error, int attempts)
+    private Headers Headers(ConsumeResult<byte[], byte[]> record, string reason, Exception? error, int attempts, ActivityContext? trace)
     {
         var headers = new Headers();
         if (record.Message.Headers is { } original)
@@ -82,6 +85,9 @@ internal sealed class DeadLetterPublisher : IDisposable
         headers.Add(DeadLetterHeaders.OriginalTimestamp, Text(record.Message.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)));
         headers.Add(DeadLetterHeaders.ConsumerGroup, Text(_groupId));
         headers.Add(DeadLetterHeaders.Time, Text(DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+        // The original traceparent stays as it was (so a replay continues the producer's trace); the span
+        // that dead-lettered the record goes under Broker's own header name.
+        if (trace is { } context) TraceContextHeaders.Inject(context, headers, DeadLetterHeaders.TraceParent, DeadLetterHeaders.TraceState);
         return headers;
     }
 

@@ -5,6 +5,7 @@ using Broker.Kafka.Internal;
 using Broker.Resilience;
 using Broker.Resilience.Internal;
 using Broker.Telemetry;
+using Broker.Telemetry.Internal;
 
 namespace Broker.Processing.Internal;
 
@@ -21,7 +22,8 @@ internal sealed class ConsumerRuntime(
     RecordPipeline pipeline,
     CircuitBreaker? breaker,
     DeadLetterPublisher deadLetters,
-    ConsumerCounters counters) : IDisposable
+    ConsumerCounters counters,
+    RecordTracing tracing) : IDisposable
 {
     public string Name { get; } = name;
     public string Topic { get; } = topic;
@@ -40,6 +42,9 @@ internal sealed class ConsumerRuntime(
     /// <summary>Throttles dead-letter warnings to one per 10 s; the rest are logged at Debug.</summary>
     public DeadLetterLog DeadLetterLog { get; } = new(TimeProvider.System);
     public ConsumerCounters Counters { get; } = counters;
+
+    /// <summary>Starts each record's consumer span (when anyone listens).</summary>
+    public RecordTracing Tracing { get; } = tracing;
 
     /// <summary>The consumer's sharding region on this node; set once the region has started.</summary>
     public IActorRef Region { get; set; } = ActorRefs.Nobody;

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Broker.Sharding.Internal;
+using Broker.Telemetry.Internal;
 using Confluent.Kafka;
 using ShardingPassivate = Akka.Cluster.Sharding.Passivate;
 
@@ -13,6 +15,7 @@ namespace Broker.Processing.Internal;
 /// breaker, deadline, retries); one that cannot be handled goes to the dead-letter topic. Handler failures are
 /// logged and counted, never thrown: they cannot stop this actor, its shard or the node. It stays responsive while a handler awaits (the call runs as a task whose
 /// completion comes back as a message), so a hand-off or passivation is never stuck behind a handler.
+/// Each record's span (when traced) runs from here to its outcome, its dead letter included.
 /// </summary>
 internal sealed partial class KeyedConsumer : UntypedActor
 {
@@ -33,6 +36,10 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private bool _busy;
     private bool _passivating;
     private bool _ownerGone;
+
+    // The record in progress (one at a time): its span, if traced, and its dead-letter reason, if any.
+    private Activity? _span;
+    private string? _deadLetterReason;
 
     public KeyedConsumer(ConsumerRuntime runtime)
     {
@@ -134,6 +141,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 _batches.Dequeue();
                 _next = 0;
             }
+            _span = _runtime.Tracing.Start(record);
             if (_deadLetterAll) Run(record, Step.DeadLetter, new RecordOutcome(RecordOutcomeKind.DeadLetter, 0, "missing-key", null));
             else Run(record, Step.Handler, default);
             if (_busy) break;
@@ -151,7 +159,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     {
         if (step == Step.Handler)
         {
-            var processing = _runtime.Pipeline.ProcessAsync(record, _call, _stopping);
+            var processing = _runtime.Pipeline.ProcessAsync(record, _call, _span, _stopping);
             if (processing.IsCompletedSuccessfully)
             {
                 Completed(record, _generation, processing.Result);
@@ -160,8 +168,10 @@ internal sealed partial class KeyedConsumer : UntypedActor
             Await(record, step, processing.AsTask());
             return;
         }
+        _deadLetterReason = outcome.Reason;
+        if (_span is not null) RecordTracing.DeadLettering(_span, outcome);
         var writing = _runtime.DeadLetters.PublishAsync(record, _runtime.DeadLetterTopic, outcome.Reason!, outcome.Error,
-            outcome.Attempts, _stopping);
+            outcome.Attempts, _span?.Context, _stopping);
         if (writing.IsCompleted) DeadLettered(record, _generation, writing);
         else Await(record, step, writing);
     }
@@ -191,6 +201,8 @@ internal sealed partial class KeyedConsumer : UntypedActor
             case RecordOutcomeKind.Handled:
                 _handled++;
                 if (generation == _generation) _done++;
+                if (_span is not null) RecordTracing.Handled(_span, outcome.Attempts);
+                _span = null;
                 break;
             case RecordOutcomeKind.DeadLetter:
                 if (_runtime.DeadLetterLog.ShouldWarn(out var quiet))
@@ -204,6 +216,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
             case RecordOutcomeKind.Stopped:
                 // Cut short because the partition stopped here (drain timeout, shutdown): not done, not
                 // failed. It stays uncommitted and is handled again by the partition's next owner.
+                EndStopped();
                 break;
         }
     }
@@ -215,9 +228,12 @@ internal sealed partial class KeyedConsumer : UntypedActor
             // Only cancellation (this entity stopping) ends the dead-letter retries: the record stays
             // un-acked and is read again from the last commit by whoever owns the partition next.
             Log.Warning("Dead letter for {0}/{1}@{2} not written before stop", record.Topic, record.Partition.Value, record.Offset.Value);
+            EndStopped();
             return;
         }
-        _runtime.Counters.DeadLettered();
+        _runtime.Counters.DeadLettered(_deadLetterReason);
+        if (_span is not null) RecordTracing.End(_span);
+        _span = null;
         if (generation == _generation) _done++;
     }
 
@@ -232,6 +248,15 @@ internal sealed partial class KeyedConsumer : UntypedActor
         _inbox!.Post(_owner, _key!, _generation, _done);
         _done = 0;
     }
+
+    private void EndStopped()
+    {
+        if (_span is not null) RecordTracing.Stopped(_span);
+        _span = null;
+    }
+
+    /// <summary>A record cut short by this entity stopping still ends its span.</summary>
+    protected override void PostStop() => EndStopped();
 
     /// <summary>Created on first use: most keyed consumers never log, and there can be millions of them.</summary>
     private ILoggingAdapter Log => _logger ??= Context.GetLogger();

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.RateLimiting;
 using Broker.Hosting.Internal;
 using Broker.Resilience.Internal;
 using Broker.Telemetry;
+using Broker.Telemetry.Internal;
 using Confluent.Kafka;
 using Polly;
 using Polly.Retry;
@@ -15,7 +17,8 @@ namespace Broker.Processing.Internal;
 /// consumer per node, used by all its keyed consumers at once: the rate and concurrency limits (waiting,
 /// never dropping), the circuit breaker (no call while it is Open), the call's deadline, and retries with
 /// exponential backoff and jitter (Polly) until the record succeeds, turns out to be poison, or has used its
-/// attempts. A first attempt that completes at once costs no task and no timer.
+/// attempts. A first attempt that completes at once costs no task and no timer. The record's span (if it is
+/// traced) is current while its handler runs, and gets an event per retry.
 /// </summary>
 internal sealed class RecordPipeline
 {
@@ -73,9 +76,11 @@ internal sealed class RecordPipeline
                 UseJitter = true,
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.RetryMaxDelay,
-                OnRetry = _ =>
+                OnRetry = args =>
                 {
                     _counters.Retried();
+                    if (args.Context.Properties.GetValue(StateKey, null!) is { Span: { } span } state)
+                        RecordTracing.Retrying(span, state.Calls, args.RetryDelay, args.Outcome.Result.Error);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -84,19 +89,23 @@ internal sealed class RecordPipeline
 
     /// <summary>
     /// Runs <paramref name="record"/> until it is handled, must be dead-lettered, or the partition stops here
-    /// (<paramref name="stopping"/>). <paramref name="call"/> is the keyed consumer's reusable call token.
+    /// (<paramref name="stopping"/>). <paramref name="call"/> is the keyed consumer's reusable call token;
+    /// <paramref name="span"/> the record's span, or null when it is not traced.
     /// </summary>
     public async ValueTask<RecordOutcome> ProcessAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
-        CancellationToken stopping)
+        Activity? span, CancellationToken stopping)
     {
+        // Set inside this async method, so the caller's (the actor thread's) current activity is untouched.
+        if (span is not null) Activity.Current = span;
         var deadline = HeaderDeadline(record);
         var first = await AttemptAsync(record, call, deadline, attempt: 1, stopping).ConfigureAwait(false);
+        if (first.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time.GetUtcNow());
         if (first.Kind != AttemptKind.Failed) return first.ToOutcome(attempts: 1);
         if (first.Expired) return first.ToOutcome(attempts: 0); // its deadline had passed: never called
 
         // Polly runs the retries: its first execution replays this failed attempt, so the backoff and the
         // retry count apply from the second call on, exactly as if Polly had made the first call too.
-        var state = new RetryState(this, record, call, deadline, stopping) { Calls = 1, Replay = first };
+        var state = new RetryState(this, record, call, deadline, span, stopping) { Calls = 1, Replay = first };
         if (!state.MayRetry(first)) return first.ToOutcome(state.Calls);
         var context = ResilienceContextPool.Shared.Get(stopping);
         context.Properties.Set(StateKey, state);
@@ -104,6 +113,7 @@ internal sealed class RecordPipeline
         {
             var last = await _retry.ExecuteAsync(
                 static (ctx, s) => s.Pipeline.RetryAttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
+            if (last.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time.GetUtcNow());
             return last.ToOutcome(state.Calls);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -165,6 +175,8 @@ internal sealed class RecordPipeline
         CancellationToken stopping)
     {
         var deadline = info.Deadline;
+        var timed = ConsumerCounters.TimesHandlers;
+        var startedAt = timed ? Stopwatch.GetTimestamp() : 0;
         try
         {
             var task = _handler.HandleAsync(record, info, call.Token);
@@ -177,6 +189,7 @@ internal sealed class RecordPipeline
             {
                 await task.ConfigureAwait(false); // completed: rethrows its exception, if any
             }
+            if (timed) _counters.HandlerCalled(startedAt, failed: false, timedOut: false);
             return Attempt.Success;
         }
         catch (PoisonRecordException poison)
@@ -190,6 +203,7 @@ internal sealed class RecordPipeline
         catch (Exception e)
         {
             var timedOut = call.TimedOut;
+            if (timed) _counters.HandlerCalled(startedAt, failed: true, timedOut);
             _counters.Failed();
             if (timedOut) _counters.TimedOut();
             return Attempt.Failure(timedOut ? new TimeoutException($"The handler did not finish by its deadline {deadline:O}.", e) : e,
@@ -269,8 +283,11 @@ internal sealed class RecordPipeline
     /// costs a record only the trial calls it happens to make in Half-open, not its attempts.
     /// </summary>
     private sealed class RetryState(RecordPipeline pipeline, ConsumeResult<byte[], byte[]> record, CallDeadline call,
-        DateTimeOffset? headerDeadline, CancellationToken stopping)
+        DateTimeOffset? headerDeadline, Activity? span, CancellationToken stopping)
     {
+        /// <summary>The record's span, or null when it is not traced.</summary>
+        public Activity? Span { get; } = span;
+
         public RecordPipeline Pipeline { get; } = pipeline;
         public ConsumeResult<byte[], byte[]> Record { get; } = record;
         public CallDeadline Call { get; } = call;
