@@ -138,6 +138,62 @@ public sealed class ClusterSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_node_cut_off_from_the_others_stops_fetching_is_downed_and_no_partition_is_ever_fetched_by_two_nodes()
+    {
+        var topic = kafka.CreateTopic(12);
+        var log = new RecordLog();
+        // Akka.Remote's throttler transport lets the test drop every message between chosen nodes.
+        await using var cluster = new TestCluster(kafka, topic, "g-" + topic, log, output, behavior: Io,
+            extraHocon: "akka.remote.dot-netty.tcp.applied-adapters = [trttl]");
+        var n1 = await cluster.StartNodeAsync("n1");
+        var n2 = await cluster.StartNodeAsync("n2");
+        var n3 = await cluster.StartNodeAsync("n3");
+        await cluster.WaitForMembersAsync(3, Timeout);
+        await Eventually.Until(() => n3.Assigned.Count > 0 && cluster.Nodes.Sum(n => n.Assigned.Count) == 12, Timeout, cluster.Describe);
+        var stored = StoredWatermarks.Follow(n3.System);
+
+        using var watching = new CancellationTokenSource();
+        var doubleFetches = new List<string>();
+        var watcher = Task.Run(async () =>
+        {
+            // A monitor, not a synchronisation: every 10 ms, which partitions more than one node fetches.
+            while (!watching.IsCancellationRequested)
+            {
+                var fetching = cluster.Running.SelectMany(n => n.Consumer.Partitions
+                    .Where(p => p.Assigned && !p.Paused).Select(p => (p.Partition, n.Name)));
+                foreach (var twice in fetching.GroupBy(f => f.Partition).Where(g => g.Count() > 1))
+                    doubleFetches.Add($"{twice.Key} on {string.Join(" and ", twice.Select(f => f.Name))}");
+                await Task.Delay(10);
+            }
+        });
+
+        var first = ProduceSteadilyAsync(topic, log, 20_000, 2_000);
+        await cluster.Explain(log.WaitUntilAsync(r => r.Count(x => x.Node == "n3") >= 1_000, Timeout, "n3 handled 1,000"));
+        var transport = ((Akka.Remote.RemoteActorRefProvider)((Akka.Actor.ExtendedActorSystem)n3.System).Provider).Transport;
+        foreach (var other in new[] { n1, n2 })
+            Assert.True(await transport.ManagementCommand(new Akka.Remote.Transport.SetThrottle(other.Address,
+                Akka.Remote.Transport.ThrottleTransportAdapter.Direction.Both, Akka.Remote.Transport.Blackhole.Instance)));
+
+        await Eventually.Until(() => n3.System.WhenTerminated.IsCompleted, Timeout, () => "n3 downed and stopped");
+        await cluster.WaitForMembersAsync(2, Timeout);
+        await cluster.Explain(first);
+        await cluster.Explain(log.WaitUntilAsync(r => r.Select(x => (x.Partition, x.Offset)).Distinct().Count() >= 20_000, Timeout, "20,000 distinct records"));
+        await Eventually.Until(() => cluster.Running.Sum(n => n.Assigned.Count) == 12, Timeout, cluster.Describe);
+        await ProduceSteadilyAsync(topic, log, 10_000, 2_000, from: 20_000);
+        await cluster.Explain(log.WaitUntilAsync(r => r.Select(x => (x.Partition, x.Offset)).Distinct().Count() >= 30_000, Timeout, "30,000 distinct records"));
+        await watching.CancelAsync();
+        await watcher;
+
+        Assert.Empty(doubleFetches);
+        var records = log.Records;
+        var reRuns = records.GroupBy(r => (r.Partition, r.Offset)).Where(g => g.Count() > 1).Select(g => g.First()).ToArray();
+        output.WriteLine($"re-runs: {reRuns.Length}, skipped by the survivors: {cluster.Running.Sum(n => n.Consumer.Skipped)}");
+        Assert.All(reRuns, r => Assert.True(r.Offset > stored.Of(r.Partition, r.Key),
+            $"{r.Partition}@{r.Offset} ran again although its key's watermark {stored.Of(r.Partition, r.Key)} was stored"));
+        Assert.NotEmpty(MovedPartitions(records));
+    }
+
+    [Fact]
     public async Task Three_nodes_handle_50000_records_over_5000_keys_once_in_key_order_each_on_the_node_that_fetched_it()
     {
         var topic = kafka.CreateTopic(12);

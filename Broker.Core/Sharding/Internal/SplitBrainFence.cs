@@ -65,7 +65,7 @@ internal sealed class SplitBrainFence : ReceiveActor
 
     private void Evaluate()
     {
-        var mustFence = FenceDecision.MustFence(_strategy, _cluster.SelfUniqueAddress, _members.Values, _unreachable);
+        var mustFence = FenceDecision.MustFence(_strategy, _cluster.SelfUniqueAddress, FenceMember.Of(_members.Values), _unreachable);
         if (mustFence == _fenced) return;
         _fenced = mustFence;
         if (mustFence && _members.TryGetValue(_cluster.SelfUniqueAddress, out var self) && self.Status is MemberStatus.Down or MemberStatus.Removed)

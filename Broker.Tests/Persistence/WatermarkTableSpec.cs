@@ -1,0 +1,65 @@
+using System.Text;
+using Broker.Persistence.Internal;
+
+namespace Broker.Tests.Persistence;
+
+public sealed class WatermarkTableSpec
+{
+    private static byte[] Key(string k) => Encoding.UTF8.GetBytes(k);
+
+    [Fact]
+    public void A_watermark_covers_its_key_up_to_its_offset_and_nothing_of_other_keys()
+    {
+        var table = new WatermarkTable();
+        table.Advance(Key("a"), 10);
+        table.Advance(Key("a"), 7); // a key's watermark never goes back
+        Assert.True(table.Covers(Key("a"), 10));
+        Assert.True(table.Covers(Key("a"), 3));
+        Assert.False(table.Covers(Key("a"), 11));
+        Assert.False(table.Covers(Key("b"), 1));
+        Assert.False(table.Covers(null, 0));
+        table.Advance(null, 4);
+        Assert.True(table.Covers(null, 4));
+        Assert.False(table.Covers(null, 5));
+    }
+
+    [Fact]
+    public void Only_watermarks_that_advanced_since_the_last_take_are_dirty()
+    {
+        var table = new WatermarkTable();
+        table.Advance(Key("a"), 1);
+        table.Advance(null, 2);
+        Assert.Equal(2, table.TakeDirty().Length);
+        Assert.False(table.HasDirty);
+        table.Advance(Key("a"), 1);
+        Assert.False(table.HasDirty);
+        table.Advance(Key("a"), 5);
+        Assert.Equal([new Watermark(Key("a"), 5).Offset], table.TakeDirty().Select(w => w.Offset));
+    }
+
+    [Fact]
+    public void Pruning_below_the_committed_offset_keeps_the_table_bounded_under_a_flood_of_keys()
+    {
+        var table = new WatermarkTable();
+        for (var offset = 0; offset < 1_000_000; offset++)
+        {
+            table.Advance(Key($"key-{offset}"), offset); // every record a new key: the worst case
+            if (offset % 1_000 == 999) table.Prune(offset - 500); // commits trail the finished records
+            Assert.True(table.Count <= 1_500, $"{table.Count} watermarks at offset {offset}");
+        }
+        Assert.All(table.All(), w => Assert.True(w.Offset >= 1_000_000 - 1_500));
+    }
+
+    [Fact]
+    public void Loading_replaces_everything_and_leaves_nothing_dirty()
+    {
+        var table = new WatermarkTable();
+        table.Advance(Key("old"), 3);
+        table.Load([new Watermark(Key("a"), 9), new Watermark(null, 4)]);
+        Assert.False(table.Covers(Key("old"), 3));
+        Assert.True(table.Covers(Key("a"), 9));
+        Assert.True(table.Covers(null, 4));
+        Assert.Equal(2, table.Count);
+        Assert.False(table.HasDirty);
+    }
+}
