@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Broker.Hosting;
 using Broker.Tests.Support;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Broker.Tests.Persistence;
@@ -47,6 +48,35 @@ public sealed class WatermarkRecoverySpec(EmbeddedKafkaFixture kafka, ITestOutpu
             ["Broker:Persistence:Provider"] = "postgresql",
             ["Broker:Persistence:ConnectionString"] = postgres.ConnectionString,
         });
+    }
+
+    [Fact]
+    public async Task A_flood_of_distinct_keys_never_holds_more_watermarks_than_the_cap_plus_the_window_and_loses_nothing()
+    {
+        var topic = kafka.CreateTopic(1);
+        var log = new RecordLog();
+        // Every record a new key, and commits (which let the table shrink) only every 300 ms: the table
+        // fills, releases are held, the window fills, the partition pauses until the next commit.
+        var config = new Dictionary<string, string?>
+        {
+            ["Broker:Consumer:MaxWatermarksPerPartition"] = "200",
+            ["Broker:Consumer:CommitInterval"] = "300ms",
+        };
+        await using var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, log, output, config: config,
+            configure: c => c.Options.MaxInFlightPerPartition = 100);
+        kafka.Produce(topic, Enumerable.Range(0, 5_000).Select(i => new Message<byte[]?, byte[]?>
+        {
+            Key = Encoding.UTF8.GetBytes($"key-{i}"),
+            Value = Encoding.UTF8.GetBytes($"v-{i}"),
+        }));
+        await log.WaitForCountAsync(5_000, Timeout);
+
+        Assert.Equal(5_000, log.Records.Count);
+        Assert.Equal(5_000, log.Records.Select(r => r.Offset).Distinct().Count());
+        var runtime = node.Host.Services.GetRequiredService<Broker.Hosting.Internal.BrokerRuntime>();
+        var partition = (await runtime.Consumers.Single().Consumer.InspectAsync()).Single();
+        output.WriteLine($"peak watermarks: {partition.PeakWatermarks}");
+        Assert.InRange(partition.PeakWatermarks, 200, 200 + 100);
     }
 
     private async Task Finished_records_are_skipped_after_a_crash(Dictionary<string, string?> store)

@@ -513,7 +513,8 @@ internal sealed class NodeConsumer : IDisposable
                 lane.InFlight,
                 lane.Window,
                 lane.Paused,
-                lane.Draining));
+                lane.Draining,
+                lane.WatermarkPeak));
         }
         return snapshot;
     }

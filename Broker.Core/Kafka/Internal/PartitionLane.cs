@@ -131,6 +131,15 @@ internal sealed class PartitionLane
 
     private int _trackerPeak;
 
+    /// <summary>The most idempotency watermarks the owner held at once for this lane, published for status readers.</summary>
+    public int WatermarkPeak
+    {
+        get => Volatile.Read(ref _watermarkPeak);
+        set => Volatile.Write(ref _watermarkPeak, value);
+    }
+
+    private int _watermarkPeak;
+
     // ---- written by the poll thread, read by status readers ----
     internal long Committed = Offset.Unset.Value;
     internal long HighWatermark = Offset.Unset.Value;

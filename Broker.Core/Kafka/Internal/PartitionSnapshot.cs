@@ -10,6 +10,7 @@ namespace Broker.Kafka.Internal;
 /// <param name="Window">The most records that may be in flight (<c>MaxInFlightPerPartition</c>).</param>
 /// <param name="PausedBy">Why fetching is paused (none: fetching).</param>
 /// <param name="Draining">True once the owner stopped fetching to hand the partition off or shut down.</param>
+/// <param name="PeakWatermarks">The most idempotency watermarks (keys) the owner held at once (bounded by <c>MaxWatermarksPerPartition</c> plus the window).</param>
 internal sealed record PartitionSnapshot(
     int Partition,
     long? Position,
@@ -19,7 +20,8 @@ internal sealed record PartitionSnapshot(
     int InFlight,
     int Window,
     PauseReasons PausedBy,
-    bool Draining)
+    bool Draining,
+    int PeakWatermarks)
 {
     /// <summary>Consumer-group lag: end offset minus committed offset (minus the low watermark before any commit); null while the end is unknown.</summary>
     public long? Lag => HighWatermark is { } high ? Math.Max(0, high - (Committed ?? LowWatermark ?? 0)) : null;

@@ -312,7 +312,11 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         var end = Math.Min(batch.Count, state.OutstandingDone + records);
         for (var i = state.OutstandingDone; i < end; i++)
             if (_tracker.Complete(batch[i].Offset.Value)) done++;
-        if (end > state.OutstandingDone) _watermarks?.Advance(state.Key, batch[end - 1].Offset.Value);
+        if (end > state.OutstandingDone && _watermarks is not null)
+        {
+            _watermarks.Advance(state.Key, batch[end - 1].Offset.Value);
+            if (_watermarks.Count > _lane!.WatermarkPeak) _lane.WatermarkPeak = _watermarks.Count;
+        }
         state.InFlight -= end - state.OutstandingDone;
         state.OutstandingDone = end;
         if (end == batch.Count) state.Outstanding = null;
