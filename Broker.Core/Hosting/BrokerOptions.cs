@@ -30,6 +30,12 @@ public sealed class BrokerOptions
     /// <summary>This node's cluster membership (<c>Broker:Cluster</c>).</summary>
     public BrokerClusterOptions Cluster { get; } = new();
 
+    /// <summary>
+    /// Priority and weight of each zone, by zone name (<c>Broker:Zones:&lt;zone&gt;:Priority</c>, <c>:Weight</c>).
+    /// Zones not listed get the defaults. See <see cref="ZoneOptions"/>.
+    /// </summary>
+    public Dictionary<string, ZoneOptions> Zones { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The database for idempotency watermarks (<c>Broker:Persistence</c>).</summary>
     public BrokerPersistenceOptions Persistence { get; } = new();
 

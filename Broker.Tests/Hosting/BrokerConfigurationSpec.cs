@@ -63,6 +63,10 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
     [InlineData("Broker:Cluster:Weight", "0", "must be above 0 and at most 100")]
     [InlineData("Broker:Cluster:Weight", "heavy", "not a number")]
     [InlineData("Broker:Inspection:Port", "70000", "must be between 0 and 65535")]
+    [InlineData("Broker:Zones:eu-west-1a:Weight", "0", "must be above 0 and at most 100")]
+    [InlineData("Broker:Zones:eu-west-1a:Priority", "first", "not an integer")]
+    [InlineData("Broker:Zones:eu-west-1a:Priority", "1001", "must be between 0 and 1000")]
+    [InlineData("Broker:Zones:eu-west-1a:Colour", "red", "not a zone setting")]
     [InlineData("Broker:Inspection:Enabled", "sometimes", "not true or false")]
     public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
     {

@@ -27,7 +27,7 @@ public sealed class ClusterRegionNodeLookupSpec() : TestKit(ConfigurationFactory
         var lookup = new ClusterRegionNodeLookup(cluster);
         var elsewhere = RegionAt(new Address("akka.tcp", Sys.Name, "10.9.9.9", 4053));
 
-        Assert.Equal(new RegionNode(cluster.SelfAddress.ToString(), 3, Leaving: false), lookup.NodeOf(TestActor));
+        Assert.Equal(new RegionNode(cluster.SelfAddress.ToString(), 3, Leaving: false, Zone: "a"), lookup.NodeOf(TestActor));
         Assert.Null(lookup.NodeOf(elsewhere));
         Assert.True(lookup.RebalanceAllowed);
     }

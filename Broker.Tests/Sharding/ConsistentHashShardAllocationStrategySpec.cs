@@ -15,7 +15,7 @@ namespace Broker.Tests.Sharding;
 /// probes) whose nodes come from a table: partitions land on their ring owners within the load bound, a
 /// join or leave moves only the partitions whose owner changed, a few per rebalance round.
 /// </summary>
-public sealed class ConsistentHashShardAllocationStrategySpec : TestKit
+public sealed partial class ConsistentHashShardAllocationStrategySpec : TestKit
 {
     private static readonly ShardPlacementSettings Defaults = ShardPlacementSettings.FromConfig(BrokerSettings.Reference);
     private static readonly IImmutableSet<string> NoneInProgress = ImmutableHashSet<string>.Empty;

@@ -93,11 +93,16 @@ internal static class BrokerOptionsBinder
                 options.Cluster.SeedNodes.Add(value);
                 continue;
             }
+            if (relative.StartsWith("Zones:", StringComparison.OrdinalIgnoreCase))
+            {
+                BindZone(options, key, relative["Zones:".Length..], value, problems);
+                continue;
+            }
             if (!Keys.TryGetValue(relative, out var entry))
             {
                 problems.Add($"{key} = '{value}': not a Broker setting. Fix: remove it or use one of: " +
                              string.Join(", ", Keys.Keys.Select(k => SectionName + ":" + k)) +
-                             $", {SectionName}:Kafka:<librdkafka property>, {SectionName}:Cluster:SeedNodes:<n>.");
+                             $", {SectionName}:Kafka:<librdkafka property>, {SectionName}:Cluster:SeedNodes:<n>, {SectionName}:Zones:<zone>:Priority|Weight.");
                 continue;
             }
             try
@@ -110,6 +115,32 @@ internal static class BrokerOptionsBinder
             }
         }
         return options;
+    }
+
+    /// <summary>Binds <c>&lt;zone&gt;:Priority</c> or <c>&lt;zone&gt;:Weight</c> (<paramref name="rest"/>).</summary>
+    private static void BindZone(BrokerOptions options, string key, string rest, string value, List<string> problems)
+    {
+        var colon = rest.LastIndexOf(':');
+        var (zone, property) = colon > 0 ? (rest[..colon], rest[(colon + 1)..]) : (rest, "");
+        try
+        {
+            if (property.Equals("Priority", StringComparison.OrdinalIgnoreCase))
+                Zone(options, zone).Priority = Int(value);
+            else if (property.Equals("Weight", StringComparison.OrdinalIgnoreCase))
+                Zone(options, zone).Weight = Double(value);
+            else
+                problems.Add($"{key} = '{value}': not a zone setting. Fix: use {SectionName}:Zones:<zone>:Priority or {SectionName}:Zones:<zone>:Weight.");
+        }
+        catch (FormatException e)
+        {
+            problems.Add($"{key} = '{value}': {e.Message} Fix: write {(property.Equals("Priority", StringComparison.OrdinalIgnoreCase) ? "an integer 0..1000 (0 is tried first)" : "a number above 0 such as 2")}.");
+        }
+    }
+
+    private static ZoneOptions Zone(BrokerOptions options, string zone)
+    {
+        if (!options.Zones.TryGetValue(zone, out var z)) options.Zones[zone] = z = new ZoneOptions();
+        return z;
     }
 
     private static int Int(string value) =>

@@ -79,6 +79,15 @@ internal static partial class BrokerOptionsValidator
 
         Name(o.Cluster.NodeName, $"{P}:Cluster:NodeName", "the node's name, e.g. 'node-1'", problems);
         Name(o.Cluster.Zone, $"{P}:Cluster:Zone", "the zone's name, e.g. 'eu-west-1a'", problems);
+        foreach (var (zone, z) in o.Zones)
+        {
+            Name(zone, $"{P}:Zones:{zone}", "a zone name such as 'eu-west-1a' (the one nodes give in Broker:Cluster:Zone)", problems);
+            Range(z.Priority, 0, 1000, $"{P}:Zones:{zone}:Priority", "lower is tried first when a zone fails", problems);
+            if (z.Weight is { } zw && (!double.IsFinite(zw) || zw <= 0 || zw > 100))
+                problems.Add($"{P}:Zones:{zone}:Weight = '{zw.ToString(System.Globalization.CultureInfo.InvariantCulture)}': must be above 0 and at most 100 " +
+                             "(the zone's share of home partitions relative to the other zones' weights). " +
+                             "Fix: set e.g. 2 for a zone that should be home to twice the partitions of a weight-1 zone, or remove the key (default 1).");
+        }
         if (o.Cluster.SplitBrainResolver is { } sbr && !SplitBrainStrategies.Contains(sbr))
             problems.Add($"{P}:Cluster:SplitBrainResolver = '{sbr}': not a strategy Broker supports. Fix: use keep-majority (default), keep-oldest or down-all.");
         Duration(o.Cluster.StableAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), $"{P}:Cluster:StableAfter", problems);

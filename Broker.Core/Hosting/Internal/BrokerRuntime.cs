@@ -13,6 +13,7 @@ using Broker.Resilience.Internal;
 using Broker.Sharding.Internal;
 using Broker.Telemetry;
 using Broker.Telemetry.Internal;
+using Broker.Zones.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Hosting.Internal;
@@ -81,7 +82,7 @@ internal sealed class BrokerRuntime : IDisposable
         var ownerMailbox = 2 * _configuration.Consumers.Max(c => c.Settings.MaxInFlightPerPartition) + 256;
         var roles = new List<string>();
         if (s.NodeName is { } node) roles.Add("node:" + node);
-        if (s.Zone is { } zone) roles.Add("zone:" + zone);
+        if (s.Zone is { } zone) roles.Add(NodeRoles.ZonePrefix + zone);
         return ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = "{{s.Hostname}}"
@@ -95,6 +96,7 @@ internal sealed class BrokerRuntime : IDisposable
             }
             akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(long)drain.TotalMilliseconds}}ms
             broker.partition-owner-mailbox.mailbox-capacity = {{ownerMailbox}}
+            {{ZoneSettings.Hocon(s.Zones)}}
             """);
     }
 
@@ -103,6 +105,7 @@ internal sealed class BrokerRuntime : IDisposable
         var sharding = ClusterSharding.Get(system);
         var shardingSettings = ClusterShardingSettings.Create(system);
         var placement = ShardPlacementSettings.FromConfig(system.Settings.Config);
+        var zones = ZoneSettings.FromConfig(system.Settings.Config);
         foreach (var resolved in _configuration.Consumers)
         {
             var runtime = CreateConsumer(resolved);
@@ -117,7 +120,7 @@ internal sealed class BrokerRuntime : IDisposable
                 entityId => EntityIds.IsOwner(entityId) ? ownerProps : keyedProps,
                 shardingSettings,
                 ShardMessageExtractor.Instance,
-                new ConsistentHashShardAllocationStrategy(placement),
+                new ConsistentHashShardAllocationStrategy(placement, zones: zones),
                 ShardStop.Instance);
             system.ActorOf(ClusterSingletonManager.Props(
                     PartitionDiscovery.Props(runtime.Topic, runtime.Region, _kafka.AdminClient,

@@ -18,7 +18,8 @@ internal sealed class ClusterRegionNodeLookup(Cluster cluster) : IRegionNodeLook
         var address = region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
         if (!Members().TryGetValue(address, out var member)) return null;
         return new RegionNode(address.ToString(), NodeRoles.Weight(member.Roles),
-            member.Status is MemberStatus.Leaving or MemberStatus.Exiting or MemberStatus.Down or MemberStatus.Removed);
+            member.Status is MemberStatus.Leaving or MemberStatus.Exiting or MemberStatus.Down or MemberStatus.Removed,
+            NodeRoles.Zone(member.Roles));
     }
 
     public bool RebalanceAllowed
