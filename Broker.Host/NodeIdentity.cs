@@ -19,4 +19,11 @@ internal sealed record NodeIdentity(string Name, string Address, string? Zone)
         string? Role(string prefix) => cluster.SelfRoles.FirstOrDefault(r => r.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
         return new NodeIdentity(Role(NodeRole) ?? $"{self.Host}:{self.Port}", self.ToString(), Role(ZoneRole));
     }
+
+    /// <summary>One line for people: <c>n1 in zone a at akka.tcp://broker@127.0.0.1:4053</c>; without a node name, the address first.</summary>
+    public string Describe()
+    {
+        var zone = Zone is null ? "" : $" in zone {Zone}";
+        return Address.EndsWith("@" + Name, StringComparison.Ordinal) ? Address + zone : $"{Name}{zone} at {Address}";
+    }
 }

@@ -47,7 +47,7 @@ internal sealed class NodeRunner(RunOptions options)
         var node = NodeIdentity.Of(host.Services.GetRequiredService<ActorSystem>());
         AnsiConsole.MarkupLineInterpolated($"Kafka bootstrap: [bold]{status.BootstrapServers}[/]");
         if (status.UsesEmbeddedKafka) AnsiConsole.MarkupLine("[grey](embedded Kafka; any Kafka client can connect to it)[/]");
-        AnsiConsole.MarkupLineInterpolated($"Node: [bold]{node.Name}[/]{(node.Zone is { } zone ? $" in zone {zone}" : "")} at [bold]{node.Address}[/]");
+        AnsiConsole.MarkupLineInterpolated($"Node: [bold]{node.Describe()}[/]");
         AnsiConsole.MarkupLineInterpolated(
             $"[grey](another node joins this cluster with: dotnet run --project Broker.Host -- --seed {node.Address} --bootstrap {status.BootstrapServers} --inspection-port 0)[/]");
         if (status.InspectionEndpoint is { } inspection)
