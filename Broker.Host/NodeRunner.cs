@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Broker.Hosting;
@@ -43,8 +44,12 @@ internal sealed class NodeRunner(RunOptions options)
         var status = host.Services.GetRequiredService<BrokerStatus>();
         var stats = host.Services.GetRequiredService<OrderStats>();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var node = NodeIdentity.Of(host.Services.GetRequiredService<ActorSystem>());
         AnsiConsole.MarkupLineInterpolated($"Kafka bootstrap: [bold]{status.BootstrapServers}[/]");
         if (status.UsesEmbeddedKafka) AnsiConsole.MarkupLine("[grey](embedded Kafka; any Kafka client can connect to it)[/]");
+        AnsiConsole.MarkupLineInterpolated($"Node: [bold]{node.Describe()}[/]");
+        AnsiConsole.MarkupLineInterpolated(
+            $"[grey](another node joins this cluster with: dotnet run --project Broker.Host -- --seed {node.Address} --bootstrap {status.BootstrapServers} --inspection-port 0)[/]");
         if (status.InspectionEndpoint is { } inspection)
         {
             var port = inspection.Port == Broker.Inspection.InspectionClient.DefaultPort ? "" : $" --port {inspection.Port}";
@@ -60,13 +65,17 @@ internal sealed class NodeRunner(RunOptions options)
         producer?.Start();
 
         var clock = Stopwatch.StartNew();
-        RunSummary Capture() => RunSummary.Capture(clock.Elapsed, status, stats, producer?.Produced ?? 0, producer?.PoisonProduced ?? 0);
+        IReadOnlyList<int>? assignedAtStop = null;
+        RunSummary Capture() => RunSummary.Capture(clock.Elapsed, status, stats, producer?.Produced ?? 0, producer?.PoisonProduced ?? 0,
+            node, assignedAtStop);
 
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping))
         {
             if (options.Duration is { } duration) stop.CancelAfter(duration);
             await new ProgressView(Capture, _recentLogs).RunAsync(stop.Token);
         }
+        // Before anything drains: a stopped node holds no partition, but its summary names those it held.
+        assignedAtStop = Capture().AssignedPartitions;
 
         AnsiConsole.MarkupLine(producer is null
             ? "[grey]Stopping: draining and committing...[/]"
@@ -93,12 +102,13 @@ internal sealed class NodeRunner(RunOptions options)
     /// <summary>
     /// Gives the node up to <see cref="CatchUpTimeout"/> to handle and commit what is already in Kafka (the
     /// demo's last records, and anything other producers wrote): a stopping node fetches nothing more, so
-    /// without this the summary would count the last fetch round's records as lag.
+    /// without this the summary would count the last fetch round's records as lag. Only the partitions this
+    /// node consumes count: those that moved to another node are that node's to finish.
     /// </summary>
     private static async Task CatchUpAsync(BrokerStatus status)
     {
         var deadline = DateTime.UtcNow + CatchUpTimeout;
-        while (status.Consumers.Any(c => c.Lag > 0 || c.InFlight > 0) && DateTime.UtcNow < deadline)
+        while (status.Consumers.SelectMany(c => c.Partitions).Any(p => p.Assigned && (p.Lag > 0 || p.InFlight > 0)) && DateTime.UtcNow < deadline)
             await Task.Delay(50);
     }
 
@@ -120,6 +130,7 @@ internal sealed class NodeRunner(RunOptions options)
         if (!options.Verbose) builder.Logging.AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Hosting", LogLevel.Critical);
         builder.Services.AddBroker(broker =>
         {
+            if (options.Seeds.Count > 0) broker.Configure(o => o.Cluster.SeedNodes = [.. options.Seeds]);
             broker.AddOrderProcessing(new OrderProcessingOptions
             {
                 Topic = options.Topic,

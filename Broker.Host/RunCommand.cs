@@ -19,7 +19,7 @@ internal sealed class RunCommand
 
     private readonly Option<int> _rate = new Option<int>("--rate")
     {
-        Description = "Demo producer records per second.",
+        Description = "Demo producer records per second (only a node that runs the embedded Kafka produces).",
         HelpName = "N",
         DefaultValueFactory = _ => 1000,
     }.InRange(1);
@@ -60,7 +60,7 @@ internal sealed class RunCommand
 
     private readonly Option<string?> _bootstrap = new("--bootstrap")
     {
-        Description = "Consume an existing Kafka instead of the embedded one (Broker:BootstrapServers); then there is no demo producer.",
+        Description = "Consume an existing Kafka instead of the embedded one (Broker:BootstrapServers), e.g. the embedded Kafka another node printed; then this node runs no demo producer.",
         HelpName = "HOST:PORT[,...]",
     };
 
@@ -77,6 +77,45 @@ internal sealed class RunCommand
         HelpName = "ID",
     };
 
+    // The cluster flags are not range-checked here: they become Broker:* keys, and Broker's validator
+    // refuses a bad value naming the key, the value and the fix (exit code 2), as it does for the environment.
+    private readonly Option<int?> _port = new("--port")
+    {
+        Description = "This node's Akka.Remote port (Broker:Cluster:Port); other nodes name it in --seed. Default: 0, any free port (the node prints its address).",
+        HelpName = "N",
+    };
+
+    private readonly Option<string[]> _seed = new("--seed")
+    {
+        Description = "Join the cluster of the node at this Akka address, e.g. akka.tcp://broker@127.0.0.1:4053 (repeatable; replaces Broker:Cluster:SeedNodes). Default: none, this node forms a cluster of its own.",
+        HelpName = "ADDRESS",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private readonly Option<string?> _zone = new("--zone")
+    {
+        Description = "This node's zone (Broker:Cluster:Zone): the cluster role zone:NAME and librdkafka's client.rack. Default: none.",
+        HelpName = "NAME",
+    };
+
+    private readonly Option<string?> _nodeName = new("--node-name")
+    {
+        Description = "This node's name (Broker:Cluster:NodeName), the cluster role node:NAME. Default: its host:port.",
+        HelpName = "NAME",
+    };
+
+    private readonly Option<double?> _weight = new("--weight")
+    {
+        Description = "This node's share of the partitions relative to the other nodes' weights (Broker:Cluster:Weight). Default: 1.",
+        HelpName = "N",
+    };
+
+    private readonly Option<int?> _inspectionPort = new("--inspection-port")
+    {
+        Description = "Port this node serves inspection commands on (Broker:Inspection:Port); 0 picks a free one. Default: 9110, so nodes on one machine need distinct ports.",
+        HelpName = "N",
+    };
+
     private readonly Option<bool> _verbose = new("--verbose")
     {
         Description = "Show Broker and Akka Information logs (by default only warnings and errors, so the live view stays readable).",
@@ -84,7 +123,8 @@ internal sealed class RunCommand
 
     private RunCommand(Command command)
     {
-        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _demoPoison, _demoOutage, _partitions, _bootstrap, _topic, _group, _verbose })
+        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _demoPoison, _demoOutage, _partitions, _bootstrap, _topic, _group,
+                     _port, _seed, _zone, _nodeName, _weight, _inspectionPort, _verbose })
             command.Options.Add(option);
         command.SetAction((parse, _) => new NodeRunner(Read(parse)).RunAsync());
     }
@@ -108,5 +148,11 @@ internal sealed class RunCommand
         parse.GetValue(_bootstrap),
         parse.GetValue(_topic)!,
         parse.GetValue(_group),
-        parse.GetValue(_verbose));
+        parse.GetValue(_verbose),
+        parse.GetValue(_port),
+        parse.GetValue(_seed) ?? [],
+        parse.GetValue(_zone),
+        parse.GetValue(_nodeName),
+        parse.GetValue(_weight),
+        parse.GetValue(_inspectionPort));
 }

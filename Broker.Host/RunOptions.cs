@@ -13,6 +13,15 @@ namespace Broker.Host;
 /// <param name="Topic">The topic to consume.</param>
 /// <param name="Group">The consumer group, when given.</param>
 /// <param name="Verbose">Show Information logs.</param>
+/// <param name="Port">Akka.Remote port, when given.</param>
+/// <param name="Seeds">
+/// Akka addresses of nodes to join; when any are given they replace the whole <c>Broker:Cluster:SeedNodes</c>
+/// list (a configuration key per seed would only override the same index and leave further seeds in place).
+/// </param>
+/// <param name="Zone">This node's zone, when given.</param>
+/// <param name="NodeName">This node's name, when given.</param>
+/// <param name="Weight">This node's placement weight, when given.</param>
+/// <param name="InspectionPort">The inspection command port, when given.</param>
 internal sealed record RunOptions(
     TimeSpan? Duration,
     string? SummaryJson,
@@ -25,16 +34,30 @@ internal sealed record RunOptions(
     string? Bootstrap,
     string Topic,
     string? Group,
-    bool Verbose)
+    bool Verbose,
+    int? Port,
+    IReadOnlyList<string> Seeds,
+    string? Zone,
+    string? NodeName,
+    double? Weight,
+    int? InspectionPort)
 {
     /// <summary>
     /// The <c>Broker:*</c> keys these flags set. Only flags given on the command line appear, so the same
-    /// keys from the environment or appsettings.json still apply otherwise.
+    /// keys from the environment or appsettings.json still apply otherwise. Values are not checked here:
+    /// Broker's validator refuses bad ones naming the key, the value and the fix. The seeds are not among
+    /// them (see <see cref="Seeds"/>).
     /// </summary>
     public IEnumerable<KeyValuePair<string, string?>> ToConfiguration()
     {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         if (Bootstrap is not null) yield return new("Broker:BootstrapServers", Bootstrap);
-        if (Partitions is { } partitions) yield return new("Broker:Embedded:Partitions", partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Partitions is { } partitions) yield return new("Broker:Embedded:Partitions", partitions.ToString(invariant));
         if (Group is not null) yield return new("Broker:GroupId", Group);
+        if (Port is { } port) yield return new("Broker:Cluster:Port", port.ToString(invariant));
+        if (Zone is not null) yield return new("Broker:Cluster:Zone", Zone);
+        if (NodeName is not null) yield return new("Broker:Cluster:NodeName", NodeName);
+        if (Weight is { } weight) yield return new("Broker:Cluster:Weight", weight.ToString("R", invariant));
+        if (InspectionPort is { } inspection) yield return new("Broker:Inspection:Port", inspection.ToString(invariant));
     }
 }

@@ -21,7 +21,9 @@ internal static class StatusView
         totals.AddRow("[grey]live keys[/]", N(s.LiveKeys), "[grey]heap MiB[/]", N(s.HeapMiB), "[grey]RSS MiB[/]", N(s.WorkingSetMiB),
             "[grey]memory guard[/]", MemoryGuard(s), "[grey]breaker[/]", Breaker(s));
         totals.AddRow("[grey]retried[/]", N(s.Retried), "[grey]timed out[/]", N(s.TimedOut), "[grey]breaker opened[/]", N(s.BreakerOpened),
-            "", "", "", "");
+            "[grey]skipped[/]", N(s.Skipped), "", "");
+        totals.AddRow("[grey]node[/]", Markup.Escape(s.Node), "[grey]zone[/]", Markup.Escape(s.Zone ?? "-"), "[grey]partitions[/]",
+            Markup.Escape(Ranges(s.AssignedPartitions)), "", "", "", "");
         var view = Stack(totals, Partitions(s), s);
         return logs.Count == 0
             ? view
@@ -47,6 +49,10 @@ internal static class StatusView
         totals.AddRow("Elapsed", Elapsed(s));
         totals.AddRow("Kafka", Markup.Escape(s.BootstrapServers));
         totals.AddRow("Embedded Kafka", s.EmbeddedKafka ? "yes" : "no");
+        totals.AddRow("Node", Markup.Escape(s.Node));
+        totals.AddRow("Address", Markup.Escape(s.Address));
+        if (s.Zone is { } zone) totals.AddRow("Zone", Markup.Escape(zone));
+        totals.AddRow("Partitions held at stop", Markup.Escape(Ranges(s.AssignedPartitions)));
         totals.AddRow("Produced", N(s.Produced));
         if (s.ProducedPoison > 0) totals.AddRow("  of which poison", N(s.ProducedPoison));
         totals.AddRow("Consumed", N(s.Consumed));
@@ -56,6 +62,7 @@ internal static class StatusView
         totals.AddRow("Dead-lettered", N(s.DeadLettered));
         totals.AddRow("Retried", N(s.Retried));
         totals.AddRow("Timed out", N(s.TimedOut));
+        totals.AddRow("Skipped (already done)", N(s.Skipped));
         totals.AddRow("Breaker opened", N(s.BreakerOpened));
         totals.AddRow("Breaker", Breaker(s));
         totals.AddRow("Out of order", s.OutOfOrder == 0 ? "0" : $"[red]{s.OutOfOrder:N0}[/]");
@@ -78,6 +85,22 @@ internal static class StatusView
             table.AddRow(p.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture), N(p.CommittedOffset),
                 N(p.EndOffset), N(p.Lag), N(p.InFlight), p.Paused ? "[yellow]yes[/]" : "");
         return table;
+    }
+
+    /// <summary>Partition numbers as ranges, e.g. <c>0-3,7,9-11</c>; <c>none</c> for none.</summary>
+    public static string Ranges(IReadOnlyList<int> partitions)
+    {
+        if (partitions.Count == 0) return "none";
+        var sorted = partitions.Order().ToArray();
+        var parts = new List<string>();
+        for (var i = 0; i < sorted.Length;)
+        {
+            var j = i;
+            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1) j++;
+            parts.Add(j == i ? $"{sorted[i]}" : $"{sorted[i]}-{sorted[j]}");
+            i = j + 1;
+        }
+        return string.Join(',', parts);
     }
 
     private static string Elapsed(RunSummary s) => TimeSpan.FromSeconds(Math.Floor(s.ElapsedSeconds)).ToString(@"hh\:mm\:ss");

@@ -6,8 +6,21 @@ namespace Broker.Hosting;
 /// </summary>
 public sealed class BrokerClusterOptions
 {
-    /// <summary>Address Akka.Remote binds to and advertises (<c>akka.remote.dot-netty.tcp.hostname</c>). Default <c>127.0.0.1</c>.</summary>
+    /// <summary>
+    /// Address Akka.Remote binds to (<c>akka.remote.dot-netty.tcp.hostname</c>), and advertises unless
+    /// <see cref="PublicHostname"/> is set. Default <c>127.0.0.1</c>. <c>0.0.0.0</c> (every interface)
+    /// requires <see cref="PublicHostname"/>.
+    /// </summary>
     public string? Hostname { get; set; }
+
+    /// <summary>
+    /// Address other nodes reach this one at, when it differs from the address it binds to
+    /// (<c>akka.remote.dot-netty.tcp.public-hostname</c>): in a container, bind <see cref="Hostname"/>
+    /// <c>0.0.0.0</c> and advertise the service name, e.g. <c>broker-1</c>. It is the host of this node's
+    /// address (<c>akka.tcp://broker@broker-1:4053</c>), the one other nodes list as a seed. Default:
+    /// <see cref="Hostname"/>.
+    /// </summary>
+    public string? PublicHostname { get; set; }
 
     /// <summary>Akka.Remote TCP port (<c>akka.remote.dot-netty.tcp.port</c>); 0 picks a free port. Default 0. Range 0..65535.</summary>
     public int? Port { get; set; }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Broker.Tests.Support;
 
 namespace Broker.Tests.Host;
 
@@ -45,6 +46,94 @@ public sealed class HostProcessSpec
         Assert.Contains("Fix:", run.Output);
         Assert.DoesNotContain("Kafka bootstrap", run.Output);
     }
+
+    [Fact]
+    public async Task Bad_cluster_flags_stop_start_up_with_exit_code_2_naming_each_key_value_and_fix()
+    {
+        var run = await RunAsync(["--duration", "5", "--port", "70000", "--seed", "localhost:4053", "--zone", "zone a"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Broker:Cluster:Port = '70000': must be between 0 and 65535", run.Output);
+        Assert.Contains("Broker:Cluster:SeedNodes:0 = 'localhost:4053': not an Akka address. Fix: write akka.tcp://", run.Output);
+        Assert.Contains("Broker:Cluster:Zone = 'zone a'", run.Output);
+        Assert.Equal(3, run.Output.Split('\n').Count(l => l.Contains("Fix:")));
+        Assert.DoesNotContain("Kafka bootstrap", run.Output);
+    }
+
+    [Fact]
+    public async Task The_summary_names_the_node_its_zone_address_and_partitions_and_counts_skipped_records()
+    {
+        var summaryPath = Path.Combine(Path.GetTempPath(), $"broker-summary-{Guid.NewGuid():N}.json");
+        await using var node = HostNodeProcess.Start(["--rate", "50", "--node-name", "n1", "--zone", "a", "--weight", "2",
+            "--inspection-port", "0", "--summary-json", summaryPath], FreshWatermarkDatabase());
+
+        var identity = await node.LineAsync(l => l.StartsWith("Node: "), Timeout, "the node prints its name and address");
+        Assert.Matches(@"^Node: n1 in zone a at akka\.tcp://broker@127\.0\.0\.1:\d+$", identity);
+        await node.LineAsync(l => l.StartsWith("elapsed") && l.EndsWith("node n1  partitions 0-11"), Timeout, "the progress line shows every partition held");
+        Assert.Equal(0, await node.TerminateAsync(Timeout));
+
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(summaryPath));
+        var root = summary.RootElement;
+        Assert.Equal("n1", root.GetProperty("node").GetString());
+        Assert.Equal("a", root.GetProperty("zone").GetString());
+        Assert.Equal(identity[(identity.IndexOf("akka.tcp://", StringComparison.Ordinal))..], root.GetProperty("address").GetString());
+        // The partitions it held when it began to stop; its records were all new, so none was skipped.
+        Assert.Equal(Enumerable.Range(0, 12), root.GetProperty("assignedPartitions").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal(0, root.GetProperty("skipped").GetInt64());
+        File.Delete(summaryPath);
+    }
+
+    [Fact]
+    public async Task A_second_node_joins_with_seed_and_bootstrap_takes_partitions_and_hands_them_back_on_SIGTERM_with_every_record_handled_once()
+    {
+        var n1Summary = Path.Combine(Path.GetTempPath(), $"broker-n1-{Guid.NewGuid():N}.json");
+        var n2Summary = Path.Combine(Path.GetTempPath(), $"broker-n2-{Guid.NewGuid():N}.json");
+        // Both nodes share one watermark database, as nodes on one machine share broker.db.
+        var environment = FreshWatermarkDatabase();
+        await using var n1 = HostNodeProcess.Start(["--port", "0", "--node-name", "n1", "--zone", "a", "--inspection-port", "0",
+            "--rate", "100", "--summary-json", n1Summary], environment);
+        var node = await n1.LineAsync(l => l.StartsWith("Node: "), Timeout, "node 1 prints its address");
+        var seed = node[(node.IndexOf("akka.tcp://", StringComparison.Ordinal))..].Trim();
+        var kafkaLine = await n1.LineAsync(l => l.StartsWith("Kafka bootstrap: "), Timeout, "node 1 prints its Kafka");
+        var bootstrap = kafkaLine["Kafka bootstrap: ".Length..].Trim();
+
+        await using var n2 = HostNodeProcess.Start(["--port", "0", "--seed", seed, "--bootstrap", bootstrap, "--node-name", "n2",
+            "--zone", "b", "--inspection-port", "0", "--summary-json", n2Summary], environment);
+        await n2.LineAsync(l => l.StartsWith("elapsed") && !l.Contains("  handled 0  ") && !l.EndsWith("partitions none"), Timeout,
+            "node 2 takes partitions and handles records");
+
+        var n1Lines = n1.LineCount;
+        Assert.Equal(0, await n2.TerminateAsync(Timeout));
+        // Node 1 takes node 2's partitions back: it holds all 12 again.
+        await n1.LineAsync(l => l.StartsWith("elapsed") && l.EndsWith("node n1  partitions 0-11"), Timeout, "node 1 holds every partition again", n1Lines);
+        Assert.Equal(0, await n1.TerminateAsync(Timeout));
+
+        using var first = JsonDocument.Parse(await File.ReadAllTextAsync(n1Summary));
+        using var second = JsonDocument.Parse(await File.ReadAllTextAsync(n2Summary));
+        var r1 = first.RootElement;
+        var r2 = second.RootElement;
+        Assert.Equal("n2", r2.GetProperty("node").GetString());
+        Assert.Equal("b", r2.GetProperty("zone").GetString());
+        Assert.False(r2.GetProperty("embeddedKafka").GetBoolean());
+        Assert.Equal(0, r2.GetProperty("produced").GetInt64()); // only the node that runs the embedded Kafka produces
+        Assert.NotEmpty(r2.GetProperty("assignedPartitions").EnumerateArray());
+        var handledByN2 = r2.GetProperty("handled").GetInt64();
+        Assert.True(handledByN2 > 0, n2.Output);
+        // Graceful moves re-run nothing and lose nothing: every record produced was handled exactly once, on one
+        // node or the other, or still waits in Kafka (node 1 drained at once on SIGTERM) as node 1's lag.
+        Assert.Equal(0, r1.GetProperty("skipped").GetInt64() + r2.GetProperty("skipped").GetInt64());
+        Assert.Equal(r1.GetProperty("produced").GetInt64(),
+            r1.GetProperty("handled").GetInt64() + handledByN2 + r1.GetProperty("lag").GetInt64());
+        Assert.Equal(0, r1.GetProperty("outOfOrder").GetInt64() + r2.GetProperty("outOfOrder").GetInt64());
+        File.Delete(n1Summary);
+        File.Delete(n2Summary);
+    }
+
+    /// <summary>A watermark database of its own, so no earlier run's watermarks are in play.</summary>
+    private static Dictionary<string, string> FreshWatermarkDatabase() => new()
+    {
+        ["Broker__Persistence__ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"broker-host-{Guid.NewGuid():N}.db")}",
+    };
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string[] args, params (string Name, string Value)[] environment)
     {

@@ -68,6 +68,8 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
     [InlineData("Broker:Zones:eu-west-1a:Priority", "1001", "must be between 0 and 1000")]
     [InlineData("Broker:Zones:eu-west-1a:Colour", "red", "not a zone setting")]
     [InlineData("Broker:Inspection:Enabled", "sometimes", "not true or false")]
+    [InlineData("Broker:Cluster:Hostname", "0.0.0.0", "would advertise '0.0.0.0', which no other node can connect to")]
+    [InlineData("Broker:Cluster:PublicHostname", " ", "cannot be blank")]
     public void Each_problem_names_the_key_the_value_and_the_fix(string key, string value, string why)
     {
         var error = Fails(new() { [key] = value });
@@ -131,6 +133,26 @@ public sealed class BrokerConfigurationSpec(EmbeddedKafkaFixture kafka, ITestOut
             config: new Dictionary<string, string?> { ["Broker:Cluster:Weight"] = "2.5" });
         var system = node.Host.Services.GetRequiredService<ActorSystem>();
         Assert.Contains("weight:2.5", Akka.Cluster.Cluster.Get(system).SelfRoles);
+    }
+
+    [Fact]
+    public async Task A_node_bound_to_every_interface_advertises_its_public_hostname_and_others_join_it_there()
+    {
+        var topic = kafka.CreateTopic(2);
+        var group = "g-" + topic;
+        await using var first = await TestNode.StartAsync(kafka, topic, group, new RecordLog(), output,
+            config: new Dictionary<string, string?>
+            {
+                ["Broker:Cluster:Hostname"] = "0.0.0.0",
+                ["Broker:Cluster:PublicHostname"] = "localhost",
+            });
+        Assert.Equal("localhost", first.Address.Host);
+
+        await using var second = await TestNode.StartAsync(kafka, topic, group, new RecordLog(), output, name: "node-2",
+            config: new Dictionary<string, string?> { ["Broker:Cluster:SeedNodes:0"] = first.Address.ToString() });
+        await Eventually.Until(
+            () => Akka.Cluster.Cluster.Get(first.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2,
+            TimeSpan.FromSeconds(60), () => "the second node joined through akka.tcp://broker@localhost:<port> and is Up");
     }
 
     [Fact]

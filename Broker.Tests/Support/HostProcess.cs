@@ -30,7 +30,7 @@ public static class HostProcess
     }
 
     /// <summary>Broker.Host.dll built in the same configuration as this test assembly.</summary>
-    private static string HostAssembly()
+    public static string HostAssembly()
     {
         var testDir = new DirectoryInfo(AppContext.BaseDirectory); // Broker.Tests/bin/<config>/<tfm>/
         var tfm = testDir.Name;

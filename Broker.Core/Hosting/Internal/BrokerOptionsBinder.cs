@@ -23,6 +23,7 @@ internal static class BrokerOptionsBinder
             ["Embedded:Brokers"] = ((o, v) => o.Embedded.Brokers = Int(v), "an integer 1..16"),
             ["Embedded:Partitions"] = ((o, v) => o.Embedded.Partitions = Int(v), "an integer 1..10000"),
             ["Cluster:Hostname"] = ((o, v) => o.Cluster.Hostname = v, "a host name or IP address"),
+            ["Cluster:PublicHostname"] = ((o, v) => o.Cluster.PublicHostname = v, "a host name or IP address other nodes reach this one at"),
             ["Cluster:Port"] = ((o, v) => o.Cluster.Port = Int(v), "a port 0..65535"),
             ["Cluster:NodeName"] = ((o, v) => o.Cluster.NodeName = v, "a name of letters, digits, '.', '_' and '-'"),
             ["Cluster:Zone"] = ((o, v) => o.Cluster.Zone = v, "a zone name of letters, digits, '.', '_' and '-'"),

@@ -63,6 +63,12 @@ internal static partial class BrokerOptionsValidator
 
         if (o.Cluster.Hostname is { } host && string.IsNullOrWhiteSpace(host))
             problems.Add($"{P}:Cluster:Hostname = '{host}': cannot be blank. Fix: set the address other nodes reach this one at, or remove it (default 127.0.0.1).");
+        if (o.Cluster.PublicHostname is { } publicHost && string.IsNullOrWhiteSpace(publicHost))
+            problems.Add($"{P}:Cluster:PublicHostname = '{publicHost}': cannot be blank. Fix: set the name or address other nodes reach this one at (e.g. the container's service name), or remove it (default: {P}:Cluster:Hostname).");
+        // Akka advertises the bind address unless told otherwise, and no other node can connect to 0.0.0.0.
+        if (o.Cluster.Hostname is { } bind && IsWildcard(bind) && string.IsNullOrWhiteSpace(o.Cluster.PublicHostname))
+            problems.Add($"{P}:Cluster:Hostname = '{bind}': binds every interface, but this node would advertise '{bind}', which no other node can connect to. " +
+                         $"Fix: set {P}:Cluster:PublicHostname to the name or address other nodes reach this one at (in a container, its service name), or bind to that address instead.");
         Range(o.Cluster.Port, 0, 65535, $"{P}:Cluster:Port", "port", problems);
         if (o.Cluster.Weight is { } weight && (!double.IsFinite(weight) || weight <= 0 || weight > 100))
             problems.Add($"{P}:Cluster:Weight = '{weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}': must be above 0 and at most 100 " +
@@ -134,6 +140,9 @@ internal static partial class BrokerOptionsValidator
         if (o.PrometheusHost is { } host && (string.IsNullOrWhiteSpace(host) || host != "*" && Uri.CheckHostName(host) == UriHostNameType.Unknown))
             problems.Add($"{P}:Telemetry:PrometheusHost = '{host}': not a host name. Fix: write localhost, a host name or address of this machine, or * for every interface.");
     }
+
+    private static bool IsWildcard(string host) =>
+        System.Net.IPAddress.TryParse(host.Trim(), out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any));
 
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

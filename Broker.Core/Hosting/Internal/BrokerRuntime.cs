@@ -86,6 +86,7 @@ internal sealed class BrokerRuntime : IDisposable
         return ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp {
               hostname = "{{s.Hostname}}"
+              public-hostname = "{{s.PublicHostname ?? s.Hostname}}"
               port = {{s.Port}}
             }
             akka.cluster.seed-nodes = [{{seeds}}]
