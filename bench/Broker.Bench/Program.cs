@@ -8,6 +8,8 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["flood"] = FloodScenario.RunAsync,
     ["latency"] = LatencyScenario.RunAsync,
     ["ring"] = RingScenario.RunAsync,
+    ["scale"] = ScaleScenario.RunAsync,
+    ["idempotency"] = IdempotencyScenario.RunAsync,
     ["flood-node"] = FloodScenario.RunNodeAsync, // the node process the flood scenario starts
 };
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))
