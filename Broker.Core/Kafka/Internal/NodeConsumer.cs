@@ -195,7 +195,8 @@ internal sealed class NodeConsumer : IDisposable
         if (_fenced) return;
         _fenced = true;
         _wake.Set();
-        _logger.LogWarning("Fenced {Topic}: this node stops fetching and committing", _topic);
+        // The split brain fence says why at Warning when it matters; a node that left gracefully is fenced too.
+        _logger.LogInformation("Fenced {Topic}: this node stops fetching and committing", _topic);
     }
 
     /// <summary>Lifts <see cref="Fence"/>: the node is in the majority again and still owns its partitions. Thread-safe.</summary>
@@ -204,7 +205,7 @@ internal sealed class NodeConsumer : IDisposable
         if (!_fenced) return;
         _fenced = false;
         _wake.Set();
-        _logger.LogWarning("Unfenced {Topic}: fetching and committing again", _topic);
+        _logger.LogInformation("Unfenced {Topic}: fetching and committing again", _topic);
     }
 
     /// <summary>
