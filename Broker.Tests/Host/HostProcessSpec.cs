@@ -5,6 +5,12 @@ using Broker.Tests.Support;
 namespace Broker.Tests.Host;
 
 /// <summary>Broker.Host as an operator runs it: a process, its exit code, its output and its summary file.</summary>
+/// <remarks>
+/// Not on the shared embedded Kafka (each node process starts its own), but in its collection all the same:
+/// these tests run up to two nodes at once, and take their turn with the other node tests rather than slow
+/// a cluster test down beside them.
+/// </remarks>
+[Collection(KafkaCollection.Name)]
 public sealed class HostProcessSpec
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
