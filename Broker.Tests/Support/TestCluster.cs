@@ -46,6 +46,21 @@ public sealed class TestCluster(EmbeddedKafkaFixture kafka, string topic, string
         timeout, () => $"{count} members Up: " + string.Join("; ", Running.Select(n =>
             $"{n.Name} sees {string.Join(", ", AkkaCluster.Get(n.System).State.Members.Select(m => $"{m.Address}={m.Status}"))}")));
 
+    /// <summary>
+    /// Waits until the running nodes fetch exactly the partitions the consistent-hash ring gives them (the
+    /// placement rebalancing converges to), so nothing moves any more.
+    /// </summary>
+    public Task WaitForRingPlacementAsync(int partitions, TimeSpan timeout)
+    {
+        var nodes = Running.ToArray();
+        var ring = new Broker.Hashing.ConsistentHashRing(nodes.Select(n => new Broker.Hashing.RingNode(n.Address.ToString(), 1)));
+        var expected = ring.Assign(Enumerable.Range(0, partitions).Select(p => $"{topic}/{p}"));
+        var expectedOf = nodes.ToDictionary(n => n, n => expected.Where(e => e.Value == n.Address.ToString())
+            .Select(e => int.Parse(e.Key[(e.Key.LastIndexOf('/') + 1)..])).Order().ToArray());
+        return Eventually.Until(() => nodes.All(n => n.Assigned.Order().SequenceEqual(expectedOf[n])), timeout,
+            () => "placement as the ring gives it: " + string.Join(" | ", nodes.Select(n => $"{n.Name}: {string.Join(",", expectedOf[n])}")) + "; now " + Describe());
+    }
+
     /// <summary>Nodes not stopped or crashed.</summary>
     public IEnumerable<TestNode> Running => _nodes.Where(n => !n.System.WhenTerminated.IsCompleted);
 
