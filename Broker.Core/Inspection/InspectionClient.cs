@@ -11,7 +11,7 @@ namespace Broker.Inspection;
 /// <example>
 /// <code>
 /// var reply = await new InspectionClient("127.0.0.1", 9110).SendAsync(["cluster", "show"]);
-/// if (reply.Ok) Console.WriteLine(reply.Result);
+/// if (reply.Ok) logger.LogInformation("Cluster: {State}", reply.Result);
 /// </code>
 /// </example>
 public sealed class InspectionClient
