@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Broker.Tests.Support;
 
@@ -144,37 +143,8 @@ public sealed class HostProcessSpec
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string[] args, params (string Name, string Value)[] environment)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(HostAssembly());
-        foreach (var a in args) info.ArgumentList.Add(a);
         // Any free inspection port, so a node someone runs on this machine (default port 9110) does not fail the test.
-        info.Environment["Broker__Inspection__Port"] = "0";
-        foreach (var (name, value) in environment) info.Environment[name] = value;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"Broker.Host did not exit within {Timeout}:\n{await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    /// <summary>Broker.Host.dll built in the same configuration as this test assembly.</summary>
-    private static string HostAssembly()
-    {
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory); // Broker.Tests/bin/<config>/<tfm>/
-        var tfm = testDir.Name;
-        var config = testDir.Parent!.Name;
-        var repo = testDir.Parent!.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(repo, "Broker.Host", "bin", config, tfm, "Broker.Host.dll");
-        Assert.True(File.Exists(path), $"Broker.Host is not built at {path}");
-        return path;
+        var run = await HostProcess.RunAsync(args, [("Broker__Inspection__Port", "0"), .. environment]);
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }

@@ -7,12 +7,16 @@ public static class HostProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(args, []);
+
+    /// <summary>Runs Broker.Host with <paramref name="args"/> and these environment variables set.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string[] args, (string Name, string Value)[] environment)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(HostAssembly());
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment.Remove("Broker__Inspection__Token"); // the CLI's default token; each test passes its own
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

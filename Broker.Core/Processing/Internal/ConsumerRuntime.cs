@@ -40,7 +40,7 @@ internal sealed class ConsumerRuntime(
     public DeadLetterPublisher DeadLetters { get; } = deadLetters;
 
     /// <summary>Throttles dead-letter warnings to one per 10 s; the rest are logged at Debug.</summary>
-    public DeadLetterLog DeadLetterLog { get; } = new(TimeProvider.System);
+    public Broker.Telemetry.Internal.WarningThrottle DeadLetterWarnings { get; } = new(TimeProvider.System);
     public ConsumerCounters Counters { get; } = counters;
 
     /// <summary>Starts each record's consumer span (when anyone listens).</summary>

@@ -205,7 +205,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 _span = null;
                 break;
             case RecordOutcomeKind.DeadLetter:
-                if (_runtime.DeadLetterLog.ShouldWarn(out var quiet))
+                if (_runtime.DeadLetterWarnings.ShouldWarn(out var quiet))
                     Log.Warning("Dead-lettering {0}@{1} (key entity {2}) after {3} attempts, reason {4}: {5} ({6} more dead letters of this consumer since the previous warning, logged at Debug)",
                         [record.TopicPartition, record.Offset.Value, _entityId, outcome.Attempts, outcome.Reason, outcome.Error?.Message ?? "", quiet]);
                 else if (Log.IsDebugEnabled)

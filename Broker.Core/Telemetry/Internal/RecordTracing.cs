@@ -19,13 +19,12 @@ namespace Broker.Telemetry.Internal;
 internal sealed class RecordTracing(string consumer, string topic, string groupId, ILogger logger, TimeProvider time)
 {
     /// <summary>The least time between two warnings about malformed traceparent headers: 10 s.</summary>
-    public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan WarningInterval = WarningThrottle.Interval;
 
     private const int MaxLoggedHeaderChars = 120;
 
     private readonly string _spanName = "process " + topic;
-    private long _nextWarning = long.MinValue;
-    private long _quiet;
+    private readonly WarningThrottle _malformedWarnings = new(time);
 
     /// <summary>
     /// Starts <paramref name="record"/>'s span, or returns null when nobody listens or the sampler drops it.
@@ -112,27 +111,12 @@ internal sealed class RecordTracing(string consumer, string topic, string groupI
     private void WarnMalformed(ConsumeResult<byte[], byte[]> record, string value)
     {
         var shown = value.Length > MaxLoggedHeaderChars ? value[..MaxLoggedHeaderChars] + "..." : value;
-        if (ShouldWarn(out var quiet))
+        if (_malformedWarnings.ShouldWarn(out var quiet))
             logger.LogWarning("Record {Topic}/{Partition}@{Offset} has a malformed traceparent header '{TraceParent}': it is handled in a new trace " +
                               "({Quiet} more malformed traceparent headers of this consumer since the previous warning, logged at Debug)",
                 record.Topic, record.Partition.Value, record.Offset.Value, shown, quiet);
         else if (logger.IsEnabled(LogLevel.Debug))
             logger.LogDebug("Record {Topic}/{Partition}@{Offset} has a malformed traceparent header '{TraceParent}': it is handled in a new trace",
                 record.Topic, record.Partition.Value, record.Offset.Value, shown);
-    }
-
-    /// <summary>The first warning, then at most one per <see cref="WarningInterval"/>, as <see cref="DeadLetterLog"/> does for dead letters.</summary>
-    private bool ShouldWarn(out long quietSince)
-    {
-        var now = time.GetTimestamp();
-        var next = Interlocked.Read(ref _nextWarning);
-        if (now >= next && Interlocked.CompareExchange(ref _nextWarning, now + (long)(WarningInterval.TotalSeconds * time.TimestampFrequency), next) == next)
-        {
-            quietSince = Interlocked.Exchange(ref _quiet, 0);
-            return true;
-        }
-        Interlocked.Increment(ref _quiet);
-        quietSince = 0;
-        return false;
     }
 }
