@@ -52,6 +52,9 @@ internal sealed class BrokerRuntime : IDisposable
 
     public MemoryGuard Memory { get; }
 
+    /// <summary>Zone placement as this node knows it; null until the ActorSystem has started Broker.</summary>
+    public IZoneView? Zones { get; private set; }
+
     /// <summary>Called by Akka.Hosting when it builds the ActorSystem.</summary>
     public void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider services)
     {
