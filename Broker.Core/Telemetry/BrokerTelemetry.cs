@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Broker.Processing.Internal;
+using Broker.Telemetry.Internal;
+using Broker.Zones.Internal;
 
 namespace Broker.Telemetry;
 
@@ -9,7 +11,8 @@ namespace Broker.Telemetry;
 /// Broker's one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both named <see cref="Name"/>
 /// (enable them with <c>AddSource("Broker")</c> / <c>AddMeter("Broker")</c>). Every instrument name is
 /// defined here. Labels are low-cardinality: consumer name and topic (plus the partition on the lag gauge,
-/// the dead-letter reason and the call outcome where they apply), never a key or an offset. Spans are
+/// the dead-letter reason, the call outcome, the zone and the zone placement where they apply), never a key
+/// or an offset. Spans are
 /// <c>process {topic}</c> (kind Consumer, one per record) and <c>send {topic}</c> (kind Producer, per record
 /// produced through <see cref="Kafka.IBrokerProducer"/>), with the OpenTelemetry messaging semantic conventions'
 /// attributes (schema <see cref="SchemaUrl"/>).
@@ -88,7 +91,40 @@ public static class BrokerTelemetry
     /// <summary>Keyed consumers (sharded entities, one per key) alive on the node, per consumer. Unit <c>{entity}</c>.</summary>
     public const string KeyedConsumersLive = "broker.keyed_consumers.live";
 
+    /// <summary>Label of the zone instruments: the zone's name, empty for nodes without one.</summary>
+    public const string ZoneTag = MessagingAttributes.Zone;
+
+    /// <summary>Label of <see cref="ZoneRecordsHandled"/>: <c>home</c>, <c>away</c> or <c>unknown</c>.</summary>
+    public const string ZonePlacementTag = MessagingAttributes.ZonePlacement;
+
+    /// <summary>
+    /// Each zone's health score, 0..100, per consumer and zone, as this node last received it from the consumer's
+    /// shard coordinator (every node reports the same cluster-wide figures: aggregate with max or avg, not sum). Unit <c>%</c>.
+    /// </summary>
+    public const string ZoneScore = "broker.zone.score";
+
+    /// <summary>
+    /// Each zone's failover state per consumer and zone, as a code: 0 Healthy, 1 Draining, 2 Failed, 3 Recovering
+    /// (so "above 0" means not serving normally). Same cluster-wide figures on every node. Unit <c>{state}</c>.
+    /// </summary>
+    public const string ZoneStateName = "broker.zone.state";
+
+    /// <summary>Partition shards whose home zone is the zone, per consumer and zone (cluster-wide, as published). Unit <c>{shard}</c>.</summary>
+    public const string ZoneShardsHomed = "broker.zone.shards.homed";
+
+    /// <summary>Partition shards hosted by the zone's nodes, per consumer and zone (cluster-wide, as published). Unit <c>{shard}</c>.</summary>
+    public const string ZoneShardsHosted = "broker.zone.shards.hosted";
+
+    /// <summary>
+    /// Records handled on this node, labelled with this node's zone and <see cref="ZonePlacementTag"/>: <c>home</c> when
+    /// the record's partition was hosted in its home zone, <c>away</c> when failed over to another zone, <c>unknown</c>
+    /// while no home zone was published. The in-zone share is home over all. Unit <c>{record}</c>.
+    /// </summary>
+    public const string ZoneRecordsHandled = "broker.zone.records.handled";
+
     private static readonly ConcurrentDictionary<ConsumerRuntime, byte> Observed = new();
+
+    private static readonly ConcurrentDictionary<ZoneTelemetry, byte> ObservedZones = new();
 
     private static readonly string? Version = typeof(BrokerTelemetry).Assembly.GetName().Version?.ToString();
 
@@ -105,6 +141,9 @@ public static class BrokerTelemetry
     internal static readonly Counter<long> Overflows = Meter.CreateCounter<long>(MailboxOverflows, "{message}", "Messages dropped because an entity's bounded mailbox was full.");
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>(RecordsSkipped, "{record}", "Redelivered records skipped because their key had already finished them.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(RecordsDeadLettered, "{record}", "Records written to a dead-letter topic.");
+
+    internal static readonly Counter<long> ZoneHandled = Meter.CreateCounter<long>(ZoneRecordsHandled, "{record}",
+        "Records handled, by whether their partition was hosted in its home zone (home, away, unknown).");
 
     // Bounds in seconds. Handler calls: the messaging semantic conventions' process-duration buckets, up to
     // the default 30 s handler timeout. End to end: the same start, then minutes and an hour for a backlog.
@@ -129,12 +168,40 @@ public static class BrokerTelemetry
             "{shard}", "Shards (partitions) of the consumer's sharding region hosted on this node.");
         Meter.CreateObservableGauge(ConsumerLag, ObserveLag,
             "{record}", "Consumer-group lag per partition consumed on this node: end offset minus committed offset.");
+        Meter.CreateObservableGauge(ZoneScore, () => ObserveZones(z => Math.Round(z.Score, 1)),
+            "%", "Zone health score, 0..100, as last published by the consumer's shard coordinator.");
+        Meter.CreateObservableGauge(ZoneStateName, () => ObserveZones(z => (int)z.State),
+            "{state}", "Zone failover state: 0 Healthy, 1 Draining, 2 Failed, 3 Recovering.");
+        Meter.CreateObservableGauge(ZoneShardsHomed, () => ObserveZones(z => z.ShardsHomed),
+            "{shard}", "Partition shards whose home zone is the zone.");
+        Meter.CreateObservableGauge(ZoneShardsHosted, () => ObserveZones(z => z.ShardsHosted),
+            "{shard}", "Partition shards hosted by the zone's nodes.");
     }
 
-    /// <summary>Makes a consumer's gauges observable until <see cref="Forget"/>.</summary>
-    internal static void Observe(ConsumerRuntime consumer) => Observed[consumer] = 0;
+    /// <summary>Makes a consumer's gauges observable until <see cref="Forget(ConsumerRuntime)"/>.</summary>
+    internal static void Observe(ConsumerRuntime consumer)
+    {
+        Observed[consumer] = 0;
+        Observe(consumer.Counters.Zones);
+    }
 
-    internal static void Forget(ConsumerRuntime consumer) => Observed.TryRemove(consumer, out _);
+    internal static void Forget(ConsumerRuntime consumer)
+    {
+        Observed.TryRemove(consumer, out _);
+        Forget(consumer.Counters.Zones);
+    }
+
+    /// <summary>Makes the zone gauges report <paramref name="zones"/>'s consumer's zones until <see cref="Forget(ZoneTelemetry)"/>.</summary>
+    internal static void Observe(ZoneTelemetry zones) => ObservedZones[zones] = 0;
+
+    internal static void Forget(ZoneTelemetry zones) => ObservedZones.TryRemove(zones, out _);
+
+    private static IEnumerable<Measurement<T>> ObserveZones<T>(Func<ZoneStatus, T> value) where T : struct =>
+        ObservedZones.Keys.SelectMany(t => (t.View?.Zones ?? [])
+            .Where(z => z.Consumer == t.Consumer)
+            .Select(z => new Measurement<T>(value(z),
+                new KeyValuePair<string, object?>(ConsumerTag, t.Consumer), new KeyValuePair<string, object?>(TopicTag, t.Topic),
+                new KeyValuePair<string, object?>(ZoneTag, z.Zone))));
 
     private static IEnumerable<Measurement<long>> ObserveLag() =>
         Observed.Keys.SelectMany(c => c.Consumer.Status

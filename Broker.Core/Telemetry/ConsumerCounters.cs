@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Broker.Telemetry.Internal;
 using Confluent.Kafka;
 using A = Broker.Telemetry.MessagingAttributes;
 
@@ -17,8 +18,12 @@ internal sealed class ConsumerCounters
     private readonly Dictionary<string, KeyValuePair<string, object?>[]> _reasons;
     private long _consumed, _handled, _failed, _deadLettered, _retried, _timedOut, _skipped;
 
-    public ConsumerCounters(string consumer, string topic)
+    /// <param name="consumer">The consumer's name.</param>
+    /// <param name="topic">Its topic.</param>
+    /// <param name="zones">Counts handled records by zone placement; by default one that knows no zones (every record <c>unknown</c>).</param>
+    public ConsumerCounters(string consumer, string topic, ZoneTelemetry? zones = null)
     {
+        Zones = zones ?? new ZoneTelemetry(consumer, topic, "", () => null);
         _tags = [new(A.Consumer, consumer), new(A.DestinationName, topic)];
         _success = With(A.CallOutcome, "success");
         _error = With(A.CallOutcome, "error");
@@ -27,6 +32,9 @@ internal sealed class ConsumerCounters
         _reasons = new[] { "deserialization", "missing-key", "handler", "timeout" }
             .ToDictionary(r => r, r => With(A.DeadLetterReason, r), StringComparer.Ordinal);
     }
+
+    /// <summary>Handled records by zone placement, and the zone view the zone gauges read.</summary>
+    public ZoneTelemetry Zones { get; }
 
     public long ConsumedTotal => Volatile.Read(ref _consumed);
     public long HandledTotal => Volatile.Read(ref _handled);
@@ -37,7 +45,12 @@ internal sealed class ConsumerCounters
     public long SkippedTotal => Volatile.Read(ref _skipped);
 
     public void Consumed(int n) => Add(ref _consumed, BrokerTelemetry.Consumed, n, _tags);
-    public void Handled(int n) => Add(ref _handled, BrokerTelemetry.Handled, n, _tags);
+    /// <summary>The keyed consumer of <paramref name="entityId"/> handled <paramref name="n"/> more records.</summary>
+    public void Handled(int n, string entityId)
+    {
+        Add(ref _handled, BrokerTelemetry.Handled, n, _tags);
+        Zones.Handled(n, entityId);
+    }
     public void Failed() => Add(ref _failed, BrokerTelemetry.Failed, 1, _tags);
     public void Retried() => Add(ref _retried, BrokerTelemetry.Retried, 1, _tags);
     public void TimedOut() => Add(ref _timedOut, BrokerTelemetry.TimedOut, 1, _tags);

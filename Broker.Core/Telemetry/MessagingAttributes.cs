@@ -60,6 +60,18 @@ internal static class MessagingAttributes
     /// <summary>Label of the handler duration histogram: <c>success</c>, <c>error</c> or <c>timeout</c>.</summary>
     public const string CallOutcome = "broker.call.outcome";
 
+    /// <summary>
+    /// A zone's name (<c>Broker:Cluster:Zone</c>; empty for nodes without one). Label of the zone gauges, and of
+    /// the zone-placement counter, where it is the zone of the node that handled the records. Bounded: one per zone.
+    /// </summary>
+    public const string Zone = "broker.zone";
+
+    /// <summary>
+    /// Label of the zone-placement counter: <c>home</c> when the record's partition was hosted in its home zone,
+    /// <c>away</c> when in another zone (failed over), <c>unknown</c> while no home zone was published.
+    /// </summary>
+    public const string ZonePlacement = "broker.zone.placement";
+
     /// <summary>Name of the span event for a failed handler call that will be retried.</summary>
     public const string RetryEvent = "retry";
 

@@ -15,7 +15,8 @@ public sealed class BrokerTelemetrySpec(EmbeddedKafkaFixture kafka, ITestOutputH
 
     /// <summary>Every label Broker may put on a metric: all bounded. Keys and offsets are never among them.</summary>
     private static readonly HashSet<string> AllowedLabels =
-        ["broker.consumer", "messaging.destination.name", "messaging.destination.partition.id", "broker.dead_letter.reason", "broker.call.outcome"];
+        ["broker.consumer", "messaging.destination.name", "messaging.destination.partition.id", "broker.dead_letter.reason", "broker.call.outcome",
+         "broker.zone", "broker.zone.placement"];
 
     /// <summary>One exported point: the metric's name and unit, the point's labels and its value (a histogram's count).</summary>
     private sealed record Point(string Name, string Unit, Dictionary<string, string> Labels, double Value, double[] Bounds);
@@ -61,6 +62,7 @@ public sealed class BrokerTelemetrySpec(EmbeddedKafkaFixture kafka, ITestOutputH
 
         Assert.Equal(7, Sum(points, "broker.records.consumed"));
         Assert.Equal(6, Sum(points, "broker.records.handled"));
+        Assert.Equal(6, Sum(points, "broker.zone.records.handled")); // every handled record, by its partition's zone placement
         Assert.Equal(1, Sum(points, "broker.records.failed"));
         Assert.Equal(1, Sum(points, "broker.records.retried"));
         var deadLettered = Assert.Single(points, p => p.Name == "broker.records.dead_lettered");
@@ -148,6 +150,9 @@ public sealed class BrokerTelemetrySpec(EmbeddedKafkaFixture kafka, ITestOutputH
                         break;
                     case MetricType.LongGauge:
                         value = point.GetGaugeLastValueLong();
+                        break;
+                    case MetricType.DoubleGauge:
+                        value = point.GetGaugeLastValueDouble();
                         break;
                     default:
                         throw new InvalidOperationException($"{metric.Name}: unexpected metric type {metric.MetricType}");

@@ -155,7 +155,8 @@ internal sealed class BrokerRuntime : IDisposable
     private ConsumerRuntime CreateConsumer(ResolvedConsumer resolved)
     {
         var logger = _loggers.CreateLogger($"Broker.Consumer.{resolved.Name}");
-        var counters = new ConsumerCounters(resolved.Name, resolved.Topic);
+        var counters = new ConsumerCounters(resolved.Name, resolved.Topic,
+            new ZoneTelemetry(resolved.Name, resolved.Topic, _configuration.Settings.Zone ?? "", () => Zones));
         var breaker = resolved.Settings.BreakerEnabled ? new CircuitBreaker(resolved.Settings.Breaker, TimeProvider.System) : null;
         if (breaker is not null)
         {

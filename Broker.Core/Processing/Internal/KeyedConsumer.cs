@@ -241,7 +241,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     {
         if (_handled > 0)
         {
-            _runtime.Counters.Handled(_handled); // once per batch: the totals are shared by every key
+            _runtime.Counters.Handled(_handled, _entityId); // once per batch: the totals are shared by every key
             _handled = 0;
         }
         if (_done == 0 || _owner is null) return;
