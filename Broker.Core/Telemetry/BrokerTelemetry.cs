@@ -168,7 +168,7 @@ public static class BrokerTelemetry
             "{shard}", "Shards (partitions) of the consumer's sharding region hosted on this node.");
         Meter.CreateObservableGauge(ConsumerLag, ObserveLag,
             "{record}", "Consumer-group lag per partition consumed on this node: end offset minus committed offset.");
-        Meter.CreateObservableGauge(ZoneScore, () => ObserveZones(z => Math.Round(z.Score, 1)),
+        Meter.CreateObservableGauge(ZoneScore, () => ObserveZones(z => z.Score),
             "%", "Zone health score, 0..100, as last published by the consumer's shard coordinator.");
         Meter.CreateObservableGauge(ZoneStateName, () => ObserveZones(z => (int)z.State),
             "{state}", "Zone failover state: 0 Healthy, 1 Draining, 2 Failed, 3 Recovering.");

@@ -26,6 +26,7 @@ public sealed class NodePaletteSpec(EmbeddedKafkaFixture kafka, ITestOutputHelpe
             "cluster show", "cluster leader", "cluster leave <address>", "cluster down <address>", "cluster down-unreachable", "cluster tail",
             "cluster-sharding regions", "cluster-sharding region-stats <type>", "cluster-sharding shard-stats <type>",
             "consumers", "breakers", "dlq", "dlq replay <topic> [--partition P] [--from OFFSET] [--count N]",
+            "zones",
             "health", "help",
         }, usages);
         Assert.All(help.Rows("commands"), c => Assert.False(string.IsNullOrWhiteSpace(c.Text("description"))));

@@ -9,6 +9,7 @@ internal static class InspectionCommands
         .. ClusterPalette.Commands,
         .. ShardingPalette.Commands,
         .. ConsumersPalette.Commands,
+        .. ZonesPalette.Commands,
         .. NodePalette.Commands,
     ];
 }
