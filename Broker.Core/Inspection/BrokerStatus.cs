@@ -43,4 +43,12 @@ public sealed class BrokerStatus
 
     /// <summary>Every consumer on this node (empty until the ActorSystem has started).</summary>
     public IReadOnlyList<ConsumerStatus> Consumers => _runtime.Consumers.Select(c => c.Status()).ToArray();
+
+    /// <summary>
+    /// Each consumer's zones (health score, failover state, shards homed and hosted) as its shard coordinator last
+    /// published them and this node received them, ordered by consumer then zone; empty until Broker has started and
+    /// the first publication has arrived. The same cluster-wide figures on every node.
+    /// </summary>
+    public IReadOnlyList<ZonePlacementStatus> Zones =>
+        _runtime.Zones is { } view ? view.Zones.Select(ZonePlacementStatus.From).ToArray() : [];
 }

@@ -31,6 +31,16 @@ public sealed record ConsumerStatus(
     int BreakerOpened,
     IReadOnlyList<PartitionStatus> Partitions)
 {
+    /// <summary>
+    /// Of <see cref="Handled"/>, the records whose partition was hosted in its home zone (this node's zone), as published
+    /// by the consumer's shard coordinator. With <see cref="HandledOutsideHomeZone"/>, the in-zone share; records handled
+    /// while no home zone was known count in neither.
+    /// </summary>
+    public long HandledInHomeZone { get; init; }
+
+    /// <summary>Of <see cref="Handled"/>, the records whose partition was hosted outside its home zone (failed over here).</summary>
+    public long HandledOutsideHomeZone { get; init; }
+
     /// <summary>Records accepted and not yet done, over all partitions.</summary>
     public int InFlight => Partitions.Sum(p => p.InFlight);
 

@@ -65,7 +65,11 @@ internal sealed class ConsumerRuntime(
 
     public ConsumerStatus Status() => new(Name, Topic, GroupId, Counters.ConsumedTotal, Counters.HandledTotal,
         Counters.FailedTotal, Counters.DeadLetteredTotal, Counters.RetriedTotal, Counters.TimedOutTotal, Counters.SkippedTotal, LiveKeys,
-        BreakerState, Breaker?.Opened ?? 0, Consumer.Status);
+        BreakerState, Breaker?.Opened ?? 0, Consumer.Status)
+    {
+        HandledInHomeZone = Counters.Zones.HomeTotal,
+        HandledOutsideHomeZone = Counters.Zones.AwayTotal,
+    };
 
     public void Dispose()
     {
