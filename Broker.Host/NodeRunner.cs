@@ -24,7 +24,9 @@ internal sealed class NodeRunner(RunOptions options)
     public const int ConfigurationError = 2;
 
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DemoOutageAfter = new OrderProcessingOptions().DownstreamOutageAfter;
     private readonly RecentLogs _recentLogs = new();
+    private TimeSpan _outageHere;
 
     /// <summary>Runs the node; returns the process exit code.</summary>
     public async Task<int> RunAsync()
@@ -50,6 +52,15 @@ internal sealed class NodeRunner(RunOptions options)
         AnsiConsole.MarkupLineInterpolated($"Node: [bold]{node.Describe()}[/]");
         AnsiConsole.MarkupLineInterpolated(
             $"[grey](another node joins this cluster with: dotnet run --project Broker.Host -- --seed {node.Address} --bootstrap {status.BootstrapServers} --inspection-port 0)[/]");
+        if (options.DemoOutageZone is { } outageZone)
+        {
+            var zone = node.Zone is null ? "no zone" : $"zone {node.Zone}";
+            if (_outageHere > TimeSpan.Zero)
+                AnsiConsole.MarkupLineInterpolated(
+                    $"Demo outage: this node is in {zone}, so its downstream fails for {_outageHere.TotalSeconds:0.#} s from about {DemoOutageAfter.TotalSeconds:0} s after its first order.");
+            else
+                AnsiConsole.MarkupLineInterpolated($"Demo outage: only the nodes of zone {outageZone} fail; this node is in {zone}, its downstream stays up.");
+        }
         if (status.InspectionEndpoint is { } inspection)
         {
             var port = inspection.Port == Broker.Inspection.InspectionClient.DefaultPort ? "" : $" --port {inspection.Port}";
@@ -66,16 +77,18 @@ internal sealed class NodeRunner(RunOptions options)
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<int>? assignedAtStop = null;
+        IReadOnlyList<ZoneSummary>? zonesAtStop = null;
         RunSummary Capture() => RunSummary.Capture(clock.Elapsed, status, stats, producer?.Produced ?? 0, producer?.PoisonProduced ?? 0,
-            node, assignedAtStop);
+            node, assignedAtStop, zonesAtStop);
 
         using (var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping))
         {
             if (options.Duration is { } duration) stop.CancelAfter(duration);
             await new ProgressView(Capture, _recentLogs).RunAsync(stop.Token);
         }
-        // Before anything drains: a stopped node holds no partition, but its summary names those it held.
-        assignedAtStop = Capture().AssignedPartitions;
+        // Before anything drains: a stopped node holds no partition, but its summary names those it held (and the zones as it last saw them).
+        var atStop = Capture();
+        (assignedAtStop, zonesAtStop) = (atStop.AssignedPartitions, atStop.Zones);
 
         AnsiConsole.MarkupLine(producer is null
             ? "[grey]Stopping: draining and committing...[/]"
@@ -116,6 +129,8 @@ internal sealed class NodeRunner(RunOptions options)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(options.ToConfiguration());
+        // The zone as Broker will read it: from the flag, the environment or appsettings.json.
+        _outageHere = options.OutageIn(builder.Configuration["Broker:Cluster:Zone"] is { Length: > 0 } zone ? zone : null);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         // Logs go to stderr, and only warnings unless --verbose, so stdout carries the progress view alone;
         // under the live view (without --verbose) they are shown inside it instead.
@@ -135,7 +150,8 @@ internal sealed class NodeRunner(RunOptions options)
             {
                 Topic = options.Topic,
                 DownstreamLatency = options.DemoDelay,
-                DownstreamOutage = options.DemoOutage,
+                DownstreamOutage = _outageHere,
+                DownstreamOutageAfter = DemoOutageAfter,
             });
             // Akka's own level too, not only the console filter: Akka prints log events still queued when its
             // logger stops straight to stdout, into the summary.

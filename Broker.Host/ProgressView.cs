@@ -48,8 +48,9 @@ internal sealed class ProgressView(Func<RunSummary> capture, RecentLogs logs)
         while (await TickAsync(timer, stop))
         {
             var s = capture();
+            var zones = ZoneProgress.Line(s.Zones) is { } z ? $"zones {z}  " : "";
             AnsiConsole.MarkupLineInterpolated(
-                $"elapsed {s.ElapsedSeconds:F0}s  produced {s.Produced}  handled {s.Handled}  rate {Rate(s):F0}/s  in flight {s.InFlight}  lag {s.Lag}  dead-lettered {s.DeadLettered}  retried {s.Retried}  breaker {s.BreakerState}  paused {s.PausedPartitions}  heap {s.HeapMiB} MiB  rss {s.WorkingSetMiB} MiB  memory guard {(s.MemoryGuardPaused ? "pausing all" : "ok")}  skipped {s.Skipped}  node {s.Node}  partitions {StatusView.Ranges(s.AssignedPartitions)}");
+                $"elapsed {s.ElapsedSeconds:F0}s  produced {s.Produced}  handled {s.Handled}  rate {Rate(s):F0}/s  in flight {s.InFlight}  lag {s.Lag}  dead-lettered {s.DeadLettered}  retried {s.Retried}  breaker {s.BreakerState}  paused {s.PausedPartitions}  heap {s.HeapMiB} MiB  rss {s.WorkingSetMiB} MiB  memory guard {(s.MemoryGuardPaused ? "pausing all" : "ok")}  skipped {s.Skipped}  {zones}node {s.Node}  partitions {StatusView.Ranges(s.AssignedPartitions)}");
             if (s.RecordsDroppedByEmbeddedKafka) AnsiConsole.MarkupLine(StatusView.DroppedWarning);
         }
     }

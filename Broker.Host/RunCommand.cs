@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Broker.Host;
 
 /// <summary>The <c>run</c> verb's flags and action: one node running the order sample.</summary>
-internal sealed class RunCommand
+internal sealed partial class RunCommand
 {
     private readonly Option<double?> _duration = new Option<double?>("--duration")
     {
@@ -51,6 +51,12 @@ internal sealed class RunCommand
         HelpName = "SECONDS",
         DefaultValueFactory = _ => 0,
     }.InRange(0);
+
+    private readonly Option<string?> _demoOutageZone = new("--demo-outage-zone")
+    {
+        Description = "With --demo-outage: the outage happens only on the nodes of this zone (their --zone), so their breakers open and the zone's partitions fail over to another zone. Default: every node.",
+        HelpName = "NAME",
+    };
 
     private readonly Option<int?> _partitions = new Option<int?>("--partitions")
     {
@@ -123,11 +129,32 @@ internal sealed class RunCommand
 
     private RunCommand(Command command)
     {
-        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _demoPoison, _demoOutage, _partitions, _bootstrap, _topic, _group,
-                     _port, _seed, _zone, _nodeName, _weight, _inspectionPort, _verbose })
+        foreach (var option in new Option[] { _duration, _summaryJson, _rate, _keys, _demoDelay, _demoPoison, _demoOutage, _demoOutageZone, _partitions,
+                     _bootstrap, _topic, _group, _port, _seed, _zone, _nodeName, _weight, _inspectionPort, _verbose })
             command.Options.Add(option);
+        command.Validators.Add(result =>
+        {
+            if (DemoOutageZoneProblem(result.GetValue(_demoOutageZone), result.GetValue(_demoOutage)) is { } problem) result.AddError(problem);
+        });
         command.SetAction((parse, _) => new NodeRunner(Read(parse)).RunAsync());
     }
+
+    /// <summary>
+    /// Why <c>--demo-outage-zone <paramref name="zone"/></c> cannot be used with <c>--demo-outage <paramref name="outageSeconds"/></c>,
+    /// or null when it can (or is not given): it names a zone as <c>--zone</c> does, and needs an outage to confine.
+    /// </summary>
+    public static string? DemoOutageZoneProblem(string? zone, double outageSeconds)
+    {
+        if (zone is null) return null;
+        if (!ZoneName().IsMatch(zone))
+            return $"--demo-outage-zone '{zone}' is not a zone name: use letters, digits, '.', '_' and '-' only (1 to 249), as in --zone.";
+        if (outageSeconds <= 0)
+            return $"--demo-outage-zone {zone} needs --demo-outage SECONDS: how long the downstream of zone {zone}'s nodes fails (e.g. --demo-outage 60).";
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
+    private static partial System.Text.RegularExpressions.Regex ZoneName();
 
     /// <summary>Adds the <c>run</c> flags and action to <paramref name="command"/> (the root command or the <c>run</c> verb).</summary>
     public static Command AddTo(Command command)
@@ -144,6 +171,7 @@ internal sealed class RunCommand
         TimeSpan.FromMilliseconds(parse.GetValue(_demoDelay)),
         parse.GetValue(_demoPoison),
         TimeSpan.FromSeconds(parse.GetValue(_demoOutage)),
+        parse.GetValue(_demoOutageZone),
         parse.GetValue(_partitions),
         parse.GetValue(_bootstrap),
         parse.GetValue(_topic)!,

@@ -8,6 +8,7 @@ namespace Broker.Host;
 /// <param name="DemoDelay">The sample handler's simulated downstream latency per order.</param>
 /// <param name="DemoPoison">Fraction (0..1) of demo records that are not JSON.</param>
 /// <param name="DemoOutage">How long the sample's downstream fails every call, from about 10 s after start.</param>
+/// <param name="DemoOutageZone">When given, the outage happens only on nodes of this zone (<c>--demo-outage-zone</c>).</param>
 /// <param name="Partitions">Embedded topic partitions, when given.</param>
 /// <param name="Bootstrap">An existing Kafka to consume, when given.</param>
 /// <param name="Topic">The topic to consume.</param>
@@ -30,6 +31,7 @@ internal sealed record RunOptions(
     TimeSpan DemoDelay,
     double DemoPoison,
     TimeSpan DemoOutage,
+    string? DemoOutageZone,
     int? Partitions,
     string? Bootstrap,
     string Topic,
@@ -42,6 +44,13 @@ internal sealed record RunOptions(
     double? Weight,
     int? InspectionPort)
 {
+    /// <summary>
+    /// How long the sample's downstream fails on a node of <paramref name="nodeZone"/> (its <c>Broker:Cluster:Zone</c>,
+    /// null or empty when it has none): <see cref="DemoOutage"/>, unless <see cref="DemoOutageZone"/> names another zone.
+    /// </summary>
+    public TimeSpan OutageIn(string? nodeZone) =>
+        DemoOutageZone is null || string.Equals(DemoOutageZone, nodeZone, StringComparison.Ordinal) ? DemoOutage : TimeSpan.Zero;
+
     /// <summary>
     /// The <c>Broker:*</c> keys these flags set. Only flags given on the command line appear, so the same
     /// keys from the environment or appsettings.json still apply otherwise. Values are not checked here:

@@ -39,7 +39,10 @@ internal sealed record RunSummary(
     long WorkingSetMiB,
     long PeakWorkingSetMiB,
     IReadOnlyList<int> AssignedPartitions,
-    IReadOnlyList<PartitionSummary> Partitions)
+    IReadOnlyList<PartitionSummary> Partitions,
+    long HandledInHomeZone,
+    long HandledOutsideHomeZone,
+    IReadOnlyList<ZoneSummary> Zones)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -47,10 +50,11 @@ internal sealed record RunSummary(
     /// Reads the node's status and the sample's stats now. The assigned partitions are those this node consumes
     /// now, or <paramref name="assignedAtStop"/> when given (a stopped node holds none, so the final summary
     /// passes the ones it held when it began to stop). Lag counts only the assigned partitions: for a
-    /// partition that moved to another node, the committed offset this node last saw is stale.
+    /// partition that moved to another node, the committed offset this node last saw is stale. The zones are
+    /// those published now, or <paramref name="zonesAtStop"/> when given.
     /// </summary>
     public static RunSummary Capture(TimeSpan elapsed, BrokerStatus status, OrderStats stats, long produced, long producedPoison,
-        NodeIdentity node, IReadOnlyList<int>? assignedAtStop = null)
+        NodeIdentity node, IReadOnlyList<int>? assignedAtStop = null, IReadOnlyList<ZoneSummary>? zonesAtStop = null)
     {
         // BootstrapServers first: it is what starts the embedded Kafka that UsesEmbeddedKafka looks for.
         var bootstrap = status.BootstrapServers;
@@ -91,7 +95,10 @@ internal sealed record RunSummary(
             process.WorkingSet64 >> 20,
             process.PeakWorkingSet64 >> 20,
             assigned,
-            partitions.Select(PartitionSummary.From).ToArray());
+            partitions.Select(PartitionSummary.From).ToArray(),
+            consumers.Sum(c => c.HandledInHomeZone),
+            consumers.Sum(c => c.HandledOutsideHomeZone),
+            zonesAtStop ?? status.Zones.Select(ZoneSummary.From).ToArray());
     }
 
     /// <summary>The least healthy breaker state among the consumers (Open, then Half-open, then Closed), as text.</summary>

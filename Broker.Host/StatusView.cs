@@ -24,7 +24,7 @@ internal static class StatusView
             "[grey]skipped[/]", N(s.Skipped), "", "");
         totals.AddRow("[grey]node[/]", Markup.Escape(s.Node), "[grey]zone[/]", Markup.Escape(s.Zone ?? "-"), "[grey]partitions[/]",
             Markup.Escape(Ranges(s.AssignedPartitions)), "", "", "", "");
-        var view = Stack(totals, Partitions(s), s);
+        var view = Stack(WithZones(totals, s), Partitions(s), s);
         return logs.Count == 0
             ? view
             : new Rows(view, new Rows(logs.Select(l => new Markup($"[yellow]{Markup.Escape(l)}[/]")).ToArray()));
@@ -70,8 +70,18 @@ internal static class StatusView
         totals.AddRow("Lag", N(s.Lag));
         totals.AddRow("Memory guard trips", N(s.MemoryGuardTrips));
         totals.AddRow("Peak RSS MiB", N(s.PeakWorkingSetMiB));
+        if (ZoneProgress.Markup(s.Zones) is { } zones)
+        {
+            totals.AddRow("Zones at stop", zones);
+            totals.AddRow("Handled in home zone", N(s.HandledInHomeZone));
+            totals.AddRow("Handled outside home zone", N(s.HandledOutsideHomeZone));
+        }
         return Stack(totals, Partitions(s), s);
     }
+
+    /// <summary>The totals, and under them the zones (state, partitions hosted/homed) when the cluster has named zones.</summary>
+    private static IRenderable WithZones(IRenderable totals, RunSummary s) =>
+        ZoneProgress.Markup(s.Zones) is { } zones ? new Rows(totals, new Markup($"[grey]zones[/]  {zones}")) : totals;
 
     private static IRenderable Stack(IRenderable totals, IRenderable partitions, RunSummary s) =>
         s.RecordsDroppedByEmbeddedKafka ? new Rows(totals, partitions, new Markup(DroppedWarning)) : new Rows(totals, partitions);

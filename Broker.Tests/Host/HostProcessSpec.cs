@@ -70,10 +70,12 @@ public sealed class HostProcessSpec
     {
         var summaryPath = Path.Combine(Path.GetTempPath(), $"broker-summary-{Guid.NewGuid():N}.json");
         await using var node = HostNodeProcess.Start(["--rate", "50", "--node-name", "n1", "--zone", "a", "--weight", "2",
-            "--inspection-port", "0", "--summary-json", summaryPath], FreshWatermarkDatabase());
+            "--inspection-port", "0", "--summary-json", summaryPath, "--demo-outage", "60", "--demo-outage-zone", "b"], FreshWatermarkDatabase());
 
         var identity = await node.LineAsync(l => l.StartsWith("Node: "), Timeout, "the node prints its name and address");
         Assert.Matches(@"^Node: n1 in zone a at akka\.tcp://broker@127\.0\.0\.1:\d+$", identity);
+        await node.LineAsync(l => l == "Demo outage: only the nodes of zone b fail; this node is in zone a, its downstream stays up.", Timeout,
+            "the node says the outage of zone b is not its own");
         await node.LineAsync(l => l.StartsWith("elapsed") && l.EndsWith("node n1  partitions 0-11"), Timeout, "the progress line shows every partition held");
         Assert.Equal(0, await node.TerminateAsync(Timeout));
 
@@ -85,7 +87,25 @@ public sealed class HostProcessSpec
         // The partitions it held when it began to stop; its records were all new, so none was skipped.
         Assert.Equal(Enumerable.Range(0, 12), root.GetProperty("assignedPartitions").EnumerateArray().Select(p => p.GetInt32()));
         Assert.Equal(0, root.GetProperty("skipped").GetInt64());
+        // Zone b's outage is not this node's: nothing failed. Its zones are as it last saw them (none before a publication).
+        Assert.Equal(0, root.GetProperty("failed").GetInt64());
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("zones").ValueKind);
+        Assert.InRange(root.GetProperty("handledInHomeZone").GetInt64() + root.GetProperty("handledOutsideHomeZone").GetInt64(),
+            0, root.GetProperty("handled").GetInt64());
         File.Delete(summaryPath);
+    }
+
+    [Fact]
+    public async Task The_demo_outage_zone_flag_needs_an_outage_and_a_zone_name_else_exit_code_1_naming_it()
+    {
+        var alone = await RunAsync(["--duration", "5", "--demo-outage-zone", "a"]);
+        var badName = await RunAsync(["--duration", "5", "--demo-outage", "30", "--demo-outage-zone", "zone a"]);
+
+        Assert.Equal(1, alone.ExitCode);
+        Assert.Contains("--demo-outage-zone a needs --demo-outage SECONDS", alone.Output);
+        Assert.Equal(1, badName.ExitCode);
+        Assert.Contains("--demo-outage-zone 'zone a' is not a zone name", badName.Output);
+        Assert.All(new[] { alone.Output, badName.Output }, o => Assert.DoesNotContain("Kafka bootstrap", o));
     }
 
     [Fact]
