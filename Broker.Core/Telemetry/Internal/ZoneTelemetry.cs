@@ -7,10 +7,13 @@ namespace Broker.Telemetry.Internal;
 /// <summary>
 /// The zone side of one consumer's telemetry on this node: records handled here, counted by whether their
 /// partition's home zone (<see cref="IZoneView.HomeZone"/>) is this node's zone, and the zone view the zone
-/// gauges read (<see cref="BrokerTelemetry"/>). A partition's answer is cached and asked again at most every
-/// <see cref="RefreshAfter"/>, so counting costs a clock read, an array read and two additions per batch of records; the
-/// cache holds at most <see cref="MaxCachedPartitions"/> partitions (higher partition numbers ask the view each
-/// time). Thread-safe: keyed consumers call <see cref="Handled"/> from any thread.
+/// gauges read (<see cref="BrokerTelemetry"/>). A partition's answer is cached: the clock is read only every
+/// <see cref="ClockEvery"/>th use of an entry (a clock read costs more than the rest together), and the view is asked
+/// again once the entry is older than <see cref="RefreshAfter"/>; so a batch of records costs an array read, a parse
+/// of the entity id's partition number and two additions, and a changed home zone shows within
+/// <see cref="RefreshAfter"/> plus <see cref="ClockEvery"/> batches of the partition. The cache holds at most
+/// <see cref="MaxCachedPartitions"/> partitions (higher partition numbers ask the view each time).
+/// Thread-safe: keyed consumers call <see cref="Handled"/> from any thread.
 /// </summary>
 internal sealed class ZoneTelemetry
 {
@@ -19,6 +22,9 @@ internal sealed class ZoneTelemetry
 
     /// <summary>How long a partition's placement answer is reused: home zones change only when zones come or go.</summary>
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>An entry's age is checked on every this many uses.</summary>
+    public const int ClockEvery = 64;
 
     private readonly Func<IZoneView?> _view;
     private readonly TimeProvider _time;
@@ -98,9 +104,20 @@ internal sealed class ZoneTelemetry
     internal Placement Of(int partition)
     {
         if (partition < 0) return Placement.Unknown;
-        var now = _time.GetTimestamp();
         var cache = Volatile.Read(ref _cache);
-        if (partition < cache.Length && cache[partition] is { } cached && now < cached.Until) return cached.Placement;
+        long now;
+        if (partition < cache.Length && cache[partition] is { } cached)
+        {
+            // Racing threads may lose a decrement: the age is then checked a few uses later.
+            if (--cached.Uses > 0) return cached.Placement;
+            cached.Uses = ClockEvery;
+            now = _time.GetTimestamp();
+            if (now < cached.Until) return cached.Placement;
+        }
+        else
+        {
+            now = _time.GetTimestamp();
+        }
         var placement = Ask(partition);
         if (partition < MaxCachedPartitions) Store(partition, new Entry(placement, now + _refreshTicks));
         return placement;
@@ -137,11 +154,17 @@ internal sealed class ZoneTelemetry
     /// <summary>The partition number in an entity id of this consumer's topic (<c>orders/3#k=...</c>, see EntityIds), or -1.</summary>
     internal int PartitionOf(string entityId)
     {
-        var start = Topic.Length + 1;
-        if (entityId.Length <= start || entityId[start - 1] != '/' || !entityId.StartsWith(Topic, StringComparison.Ordinal)) return -1;
-        var end = entityId.IndexOf('#', start);
-        if (end < 0) end = entityId.Length;
-        return int.TryParse(entityId.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) ? partition : -1;
+        var i = Topic.Length;
+        if (entityId.Length <= i + 1 || entityId[i] != '/' || !entityId.StartsWith(Topic, StringComparison.Ordinal)) return -1;
+        int partition = 0, digits = 0;
+        for (i++; i < entityId.Length && entityId[i] != '#'; i++)
+        {
+            var digit = entityId[i] - '0';
+            if ((uint)digit > 9 || digits == 9) return -1; // 9 digits at most: no overflow, and far beyond any topic's partitions
+            partition = partition * 10 + digit;
+            digits++;
+        }
+        return digits == 0 ? -1 : partition;
     }
 
     /// <summary>The <see cref="A.ZonePlacement"/> label value.</summary>
@@ -152,5 +175,12 @@ internal sealed class ZoneTelemetry
         _ => "unknown",
     };
 
-    private sealed record Entry(Placement Placement, long Until);
+    private sealed class Entry(Placement placement, long until)
+    {
+        public Placement Placement { get; } = placement;
+        public long Until { get; } = until;
+
+        /// <summary>Uses left before the entry's age is checked.</summary>
+        public int Uses = ClockEvery;
+    }
 }
