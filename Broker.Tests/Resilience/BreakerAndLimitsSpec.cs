@@ -97,9 +97,11 @@ public sealed class BreakerAndLimitsSpec(EmbeddedKafkaFixture kafka, ITestOutput
 
         await log.WaitForCountAsync(1_300, Timeout); // at least 6.5 s of calls at the limit
         var times = calls.ToArray().Order().ToArray();
-        var start = times[0];
-        var inFiveSeconds = times.Count(t => t < start + TimeSpan.FromSeconds(5));
-        output.WriteLine($"{inFiveSeconds} calls in the first 5 s (limit {rate}/s)");
-        Assert.InRange(inFiveSeconds, rate * 5 * 0.9, rate * 5 * 1.1);
+        // Every 5 s window starting at a call: none may pass the limit, and the fullest must reach it (a busy
+        // machine may slow some windows below the limit, which is not the limiter's doing).
+        var windows = Enumerable.Range(0, times.Length)
+            .Select(i => times.Skip(i).TakeWhile(t => t < times[i] + TimeSpan.FromSeconds(5)).Count()).ToArray();
+        output.WriteLine($"calls per 5 s window: {windows.Min()}..{windows.Max()} (limit {rate}/s)");
+        Assert.InRange(windows.Max(), rate * 5 * 0.9, rate * 5 * 1.1);
     }
 }
