@@ -17,6 +17,8 @@ namespace Broker.Tests.Sharding;
 /// </summary>
 public sealed partial class ConsistentHashShardAllocationStrategySpec
 {
+    private static readonly ZoneSettings ZoneDefaults = ZoneSettings.FromConfig(BrokerSettings.Reference);
+
     private readonly ManualTimeProvider _clock = new();
     private readonly HashSet<string> _sick = new(StringComparer.Ordinal);
 
@@ -51,7 +53,7 @@ public sealed partial class ConsistentHashShardAllocationStrategySpec
         {
             _clock.Advance(TimeSpan.FromSeconds(2));
             var shards = strategy.Rebalance(allocations, NoneInProgress).Result;
-            Assert.InRange(shards.Count, 0, Defaults.MaxShardsPerRebalance);
+            Assert.InRange(shards.Count, 0, Defaults.MaxShardsPerRebalance + ZoneDefaults.DrainShardsPerRebalance);
             var from = OwnerOf(allocations);
             allocations = AllocateAll(strategy, Deallocate(allocations, shards), shards.Order(StringComparer.Ordinal));
             var to = OwnerOf(allocations);
@@ -148,8 +150,8 @@ public sealed partial class ConsistentHashShardAllocationStrategySpec
         Assert.Equal(homeOfA.Order(), away.Select(m => m.Shard).Order()); // each of a's partitions moved once
         Assert.All(away, m => Assert.Equal(("a", "c"), (m.From, m.To)));
         Assert.All(shards.Where(s => !homeOfA.Contains(s)), s => Assert.Equal(before[s], OwnerOf(drained)[s]));
-        // failover-after (5 s) plus two rounds per two partitions, at the bounded rate
-        var drainRounds = (int)Math.Ceiling(homeOfA.Count / (double)Defaults.MaxShardsPerRebalance);
+        // failover-after (3 s) plus a round per drain-shards-per-rebalance partitions, at the bounded rate
+        var drainRounds = (int)Math.Ceiling(homeOfA.Count / (double)zones.DrainShardsPerRebalance);
         Assert.InRange(_clock.GetUtcNow() - sickSince, zones.FailoverAfter, zones.FailoverAfter + TimeSpan.FromSeconds(2 * (drainRounds + 2)));
 
         _sick.Remove("a");
