@@ -145,10 +145,10 @@ internal sealed class BrokerRuntime : IDisposable
 
         // Zone health and placement travel by Akka.DistributedData: this node reports its consumers' health,
         // and keeps its copies of every node's reports and every consumer's placement for the readers.
-        var subscriptions = new List<(IKey, Action<object>)> { (ZoneReplicaKeys.Health, data => reports.Update((LWWDictionary<string, ZoneHealthReport>)data)) };
-        foreach (var consumer in _consumers)
-            subscriptions.Add((ZoneReplicaKeys.Placement(consumer.Name), data => view.Update(((LWWRegister<ZonePlacement>)data).Value)));
-        system.ActorOf(ReplicaSubscriber.Props(replicator, subscriptions), "broker-zone-replicas");
+        system.ActorOf(ReplicaSubscriber.Props(replicator, [
+            (ZoneReplicaKeys.Health, data => reports.Update((LWWDictionary<string, ZoneHealthReport>)data)),
+            (ZoneReplicaKeys.Placements, data => view.Update((LWWDictionary<string, ZonePlacement>)data)),
+        ]), "broker-zone-replicas");
         system.ActorOf(ZoneHealthReporter.Props(_consumers, replicator, cluster, reports, zones), "broker-zone-health");
         Zones = view;
 

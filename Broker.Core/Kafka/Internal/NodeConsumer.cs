@@ -244,6 +244,7 @@ internal sealed class NodeConsumer : IDisposable
                 if (_lanes.Count == 0)
                 {
                     CommitPending(force: false);
+                    RefreshStatus(); // its last partition may just have gone: the status must say so
                     _wake.Wait(100);
                     _wake.Reset();
                     continue;
@@ -357,8 +358,9 @@ internal sealed class NodeConsumer : IDisposable
     private void UpdatePauses()
     {
         var memory = _memory.Tripped;
-        // While the breaker is not Closed no new record can be handled: leave them in Kafka.
-        var breaker = _breaker is not null && _breaker.State != Resilience.BreakerState.Closed;
+        // While the breaker is Open no record can be handled: leave them in Kafka. Half-open fetches again, so
+        // its trial calls have records to try even when none was in flight (the partition just moved here).
+        var breaker = _breaker is not null && _breaker.State == Resilience.BreakerState.Open;
         var stalledSince = Environment.TickCount64 - (long)StalledResumeAfter.TotalMilliseconds;
         foreach (var lane in _lanes.Values)
         {

@@ -4,8 +4,8 @@ namespace Broker.Zones.Internal;
 
 /// <summary>
 /// Zone placement as this node's Akka.DistributedData replica holds it: each consumer's latest
-/// <see cref="ZonePlacement"/>, handed over by a <see cref="ReplicaSubscriber"/> as it changes. Reads take the
-/// current snapshot and never block; thread-safe.
+/// <see cref="ZonePlacement"/> (<see cref="ZoneReplicaKeys.Placements"/>), handed over by a
+/// <see cref="ReplicaSubscriber"/> as it changes. Reads take the current snapshot and never block; thread-safe.
 /// </summary>
 /// <param name="localZone">This node's zone; empty when it has none.</param>
 internal sealed class DistributedDataZoneView(string localZone) : IZoneView
@@ -22,12 +22,12 @@ internal sealed class DistributedDataZoneView(string localZone) : IZoneView
     /// <summary>The latest placement of <paramref name="consumer"/>; null while none was published.</summary>
     public ZonePlacement? Placement(string consumer) => _snapshot.Placements.GetValueOrDefault(consumer);
 
-    /// <summary>Takes a newer placement of its consumer (called by the subscriber, one change at a time).</summary>
-    public void Update(ZonePlacement placement)
+    /// <summary>Takes the replica's placements (called by the subscriber, one change at a time).</summary>
+    public void Update(IEnumerable<KeyValuePair<string, ZonePlacement>> placements)
     {
-        var placements = _snapshot.Placements.SetItem(placement.Consumer, placement);
-        var zones = placements.Values.SelectMany(p => p.Zones.OrderBy(z => z.Zone, StringComparer.Ordinal)).ToArray();
-        _snapshot = new Snapshot(placements, zones);
+        var byConsumer = placements.ToImmutableSortedDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var zones = byConsumer.Values.SelectMany(p => p.Zones.OrderBy(z => z.Zone, StringComparer.Ordinal)).ToArray();
+        _snapshot = new Snapshot(byConsumer, zones);
     }
 
     private sealed record Snapshot(ImmutableSortedDictionary<string, ZonePlacement> Placements, IReadOnlyList<ZoneStatus> Zones);

@@ -75,14 +75,16 @@ internal sealed partial class ZoneHealthReporter : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Closed 1, Open 0, no breaker 1. Half-open is half, except on a node that fetches none of the consumer's
-    /// partitions: with no record to try it would stay Half-open for ever, so it counts as the Closed it will
-    /// become when its partitions return (and, if they fail, it opens again and its zone drains again).
+    /// Closed 1, Open 0, no breaker 1; Half-open is half while trial calls decide, and 1 before the first
+    /// one: its open-duration has passed and no call has failed since, and a node with no record to try
+    /// (all its partitions moved away) would otherwise count as half healthy for ever. If its partitions
+    /// come back and fail, it opens again and its zone drains again.
     /// </summary>
-    private static double BreakersClosed(ConsumerRuntime consumer) => consumer.BreakerState switch
+    private static double BreakersClosed(ConsumerRuntime consumer) => consumer.Breaker?.Snapshot() switch
     {
-        BreakerState.Open => 0,
-        BreakerState.HalfOpen => consumer.Consumer.AssignedPartitions == 0 ? 1 : 0.5,
+        null => 1,
+        { State: BreakerState.Open } => 0,
+        { State: BreakerState.HalfOpen, TrialCalls: > 0 } => 0.5,
         _ => 1,
     };
 

@@ -1,8 +1,8 @@
 namespace Broker.Zones.Internal;
 
 /// <summary>
-/// One consumer's zone placement as its shard coordinator last published it (the value of
-/// <see cref="ZoneReplicaKeys.Placement"/>, gossiped with Akka.DistributedData): every zone's status and
+/// One consumer's zone placement as its shard coordinator last published it (its entry in
+/// <see cref="ZoneReplicaKeys.Placements"/>, gossiped with Akka.DistributedData): every zone's status and
 /// every partition shard's home zone.
 /// </summary>
 /// <param name="Consumer">The consumer's name.</param>

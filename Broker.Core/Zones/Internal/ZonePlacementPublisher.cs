@@ -6,8 +6,8 @@ namespace Broker.Zones.Internal;
 
 /// <summary>
 /// Publishes one consumer's zone placement from its shard coordinator (the allocation strategy, once per
-/// rebalance round) to the local Akka.DistributedData replicator, which gossips it to every node
-/// (<see cref="ZoneReplicaKeys.Placement"/>, written locally). Only when something an operator would see
+/// rebalance round) to the local Akka.DistributedData replicator, which gossips it to every node (its
+/// consumer's entry in <see cref="ZoneReplicaKeys.Placements"/>, written locally). Only when something an operator would see
 /// changed: a zone's state, nodes or shard counts, a home zone, its score by a point or across a threshold;
 /// otherwise once every <see cref="ZoneSettings.PublishInterval"/>. A Tell: it never blocks the coordinator.
 /// Not thread-safe: the coordinator calls it one round at a time.
@@ -15,7 +15,6 @@ namespace Broker.Zones.Internal;
 internal sealed class ZonePlacementPublisher(string consumer, IActorRef replicator, UniqueAddress self, ZoneSettings settings,
     TimeProvider clock)
 {
-    private readonly LWWRegisterKey<ZonePlacement> _key = ZoneReplicaKeys.Placement(consumer);
     private ZonePlacement? _last;
     private long _round;
 
@@ -33,8 +32,8 @@ internal sealed class ZonePlacementPublisher(string consumer, IActorRef replicat
         var placement = new ZonePlacement(Consumer, _round, now, zones, homes);
         _last = placement;
         // The reply (UpdateSuccess) goes nowhere: the coordinator does not wait for it.
-        replicator.Tell(Dsl.Update(_key, new LWWRegister<ZonePlacement>(self, placement), Dsl.WriteLocal,
-            register => register.WithValue(self, placement)), ActorRefs.Nobody);
+        replicator.Tell(Dsl.Update(ZoneReplicaKeys.Placements, LWWDictionary<string, ZonePlacement>.Empty, Dsl.WriteLocal,
+            placements => placements.SetItem(self, Consumer, placement)), ActorRefs.Nobody);
     }
 
     private bool Same(ZonePlacement last, IReadOnlyList<ZoneStatus> zones, IReadOnlyDictionary<string, string> homes)
