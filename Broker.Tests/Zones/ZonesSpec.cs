@@ -170,7 +170,7 @@ public sealed class ZonesSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper outp
         var drained = hostsNone > fetchesNone ? hostsNone : fetchesNone;
         var drainSpan = drained - crossing.PublishedAt;
         var drainBound = drained - lastAbove.PublishedAt; // the crossing came after the last score seen above
-        output.WriteLine($"zones: drain_seconds = {drainSpan.TotalSeconds:F1} (score {A(crossing).Score:F0} < 50 at round {crossing.Round} -> " +
+        output.WriteLine($"zones: drain_seconds = {drainSpan.TotalSeconds:F1} (score {A(crossing).Score:F1} < 50 at round {crossing.Round} -> " +
                          $"zone a hosts no shard; at most {drainBound.TotalSeconds:F1} s from the last score seen above; " +
                          $"the score crossed {(crossing.PublishedAt - outageAt).TotalSeconds:F1} s into the outage)");
         Assert.True(drainBound <= TimeSpan.FromSeconds(10), $"zone a took {drainBound.TotalSeconds:F1} s to drain");

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Broker.Hashing;
 using Broker.Hosting.Internal;
 using Broker.Zones.Internal;
@@ -53,6 +54,7 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
     private readonly ZoneSettings _zoneSettings;
     private readonly TimeProvider _clock;
     private IRegionNodeLookup? _nodes;
+    private ILoggingAdapter? _log;
     private readonly IZoneHealthSource? _health;
     private readonly ZonePlacementPublisher? _publisher;
     private readonly Dictionary<string, ConsistentHashRing> _nodeRings = new(StringComparer.Ordinal);
@@ -95,6 +97,7 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
     public void Start(ActorSystem system)
     {
         _nodes ??= new ClusterRegionNodeLookup(Cluster.Get(system));
+        _log = Logging.GetLogger(system, "Broker.Zones");
     }
 
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId,
@@ -197,12 +200,26 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
         {
             var nodes = byZone is not null && byZone.TryGetValue(zone, out var n) ? n : [];
             var value = byZone is null ? (hosting.ContainsKey(zone) ? 100 : 0) : score.Update(nodes, now);
-            failover.Observe(value, now, hostsNone: hosting.GetValueOrDefault(zone) == 0, allHome: away.GetValueOrDefault(zone) == 0);
+            var was = failover.State;
+            if (failover.Observe(value, now, hostsNone: hosting.GetValueOrDefault(zone) == 0, allHome: away.GetValueOrDefault(zone) == 0))
+                Log(zone, was, failover.State, value);
             statuses?.Add(new ZoneStatus(_publisher!.Consumer, zone, failover.State, failover.Since, value,
                 nodes.Select(f => f.Node).Where(a => a.Length > 0).Order(StringComparer.Ordinal).ToArray(),
                 homes.Count(h => h.Value == zone), hosting.GetValueOrDefault(zone)));
         }
         if (statuses is not null) _publisher!.Publish(statuses, homes);
+    }
+
+    private void Log(string zone, ZoneState from, ZoneState to, double score)
+    {
+        if (_log is null) return;
+        var consumer = _publisher?.Consumer ?? "";
+        // Leaving is what an operator must notice; coming back is good news.
+        if (to is ZoneState.Draining or ZoneState.Failed)
+            _log.Warning("Zone {0} of consumer {1}: {2} -> {3} (score {4:F0}, failover threshold {5})", zone, consumer, from, to, score,
+                _zoneSettings.FailoverThreshold);
+        else
+            _log.Info("Zone {0} of consumer {1}: {2} -> {3} (score {4:F0})", zone, consumer, from, to, score);
     }
 
     /// <summary>Each known shard's owner among the regions, and each region's zone; null when no region's node is known.</summary>
