@@ -91,6 +91,29 @@ public sealed class DistributedDataZoneHealthSourceSpec
     }
 
     [Fact]
+    public void Reports_of_two_hundred_departed_nodes_are_all_found_for_removal_once_stale_and_a_members_never()
+    {
+        var report = new ZoneHealthReport(1, [new ConsumerHealth("orders", 1, 0, TimeSpan.Zero)]);
+        _replica = LWWDictionary<string, ZoneHealthReport>.Empty;
+        // Written by one replica here (each node writes its own entry in a cluster; who wrote it does not matter below).
+        for (var n = 1; n <= 200; n++) _replica = _replica.SetItem(Node(1), ZoneReplicaKeys.NodeKey(Node(n)), report);
+        _reports.Update(_replica);
+        var members = new HashSet<string>(StringComparer.Ordinal) { ZoneReplicaKeys.NodeKey(Node(1)) };
+        Assert.Empty(_reports.Departed(members, StaleAfter)); // a node may report before this one sees it join
+
+        _clock.Advance(StaleAfter + TimeSpan.FromSeconds(1));
+        Report(2, 2, new ConsumerHealth("orders", 1, 0, TimeSpan.Zero)); // still reporting: joining, not gone
+        var departed = _reports.Departed(members, StaleAfter);
+
+        Assert.Equal(198, departed.Count);
+        Assert.DoesNotContain(ZoneReplicaKeys.NodeKey(Node(1)), departed);
+        Assert.DoesNotContain(ZoneReplicaKeys.NodeKey(Node(2)), departed);
+        _replica = departed.Aggregate(_replica, (map, node) => map.Remove(Node(1), node)); // as the leader's reporter does
+        _reports.Update(_replica);
+        Assert.Equal(2, _reports.Current.Count);
+    }
+
+    [Fact]
     public void Each_member_counts_toward_its_own_zone()
     {
         var facts = Facts(Member(1, "a"), Member(2, "b"), Member(3, ""));

@@ -93,11 +93,8 @@ internal sealed partial class ZoneHealthReporter : ReceiveActor, IWithTimers
         var state = _cluster.State;
         if (state.Leader != _cluster.SelfAddress) return;
         var members = state.Members.Select(m => ZoneReplicaKeys.NodeKey(m.UniqueAddress)).ToHashSet(StringComparer.Ordinal);
-        var departed = _reports.Current
-            .Where(e => !members.Contains(e.Key) && _reports.Age(e.Value) > _settings.ReportStaleAfter)
-            .Select(e => e.Key)
-            .ToArray();
-        if (departed.Length == 0) return;
+        var departed = _reports.Departed(members, _settings.ReportStaleAfter);
+        if (departed.Count == 0) return;
         var self = _cluster.SelfUniqueAddress;
         _replicator.Tell(Dsl.Update(ZoneReplicaKeys.Health, LWWDictionary<string, ZoneHealthReport>.Empty, Dsl.WriteLocal,
             map => departed.Aggregate(map, (m, node) => m.Remove(self, node))));

@@ -19,6 +19,14 @@ internal sealed class ZoneHealthReports(TimeProvider clock)
     /// <summary>How long ago <paramref name="entry"/>'s report last changed.</summary>
     public TimeSpan Age(Entry entry) => clock.GetElapsedTime(entry.ChangedAt);
 
+    /// <summary>
+    /// The reports of nodes that are not among <paramref name="members"/> (<see cref="ZoneReplicaKeys.NodeKey"/>s)
+    /// and have not changed for <paramref name="staleAfter"/>: nodes that left. A node that has just joined
+    /// reports every interval, so it is never taken for one before its membership is seen.
+    /// </summary>
+    public IReadOnlyList<string> Departed(IReadOnlySet<string> members, TimeSpan staleAfter) =>
+        _current.Where(e => !members.Contains(e.Key) && Age(e.Value) > staleAfter).Select(e => e.Key).ToArray();
+
     /// <summary>Takes the replica's map (called by the subscriber, one change at a time).</summary>
     public void Update(LWWDictionary<string, ZoneHealthReport> reports)
     {
