@@ -124,6 +124,7 @@ internal sealed class NodeConsumer : IDisposable
             lane.Committed = CommittedOffset(tp);
             _logger.LogInformation("Fetching {Topic}/{Partition} from committed offset {Committed}",
                 _topic, partition, lane.Committed >= 0 ? lane.Committed : "none");
+            _nextStatus = DateTime.MinValue; // the status shows a change of partitions at once
         });
         return lane;
     }
@@ -162,6 +163,7 @@ internal sealed class NodeConsumer : IDisposable
         Unassign(lane.TopicPartition);
         _logger.LogInformation("Stopped fetching {Topic}/{Partition} (generation {Generation})",
             _topic, lane.Partition, lane.Generation);
+        _nextStatus = DateTime.MinValue;
     });
 
     /// <summary>
