@@ -32,7 +32,10 @@ public sealed class ConsumerOptions
     /// <summary>How often a partition owner commits the highest offset below which all is done. Default 1 s. Range 10 ms..1 h.</summary>
     public TimeSpan? CommitInterval { get; set; }
 
-    /// <summary>How long a stopping partition owner (hand-off, shutdown) waits for in-flight records before it commits and stops. Default 10 s.</summary>
+    /// <summary>
+    /// How long a stopping partition owner (hand-off, shutdown) waits for in-flight records before it commits and stops. Default 10 s.
+    /// With <see cref="Watermarks"/> on, records waiting on an Open breaker or for a retry are not waited for: the partition's next owner runs them.
+    /// </summary>
     public TimeSpan? DrainTimeout { get; set; }
 
     /// <summary>How often topic metadata is read to find new partitions and re-ensure partition owners. Default 5 s.</summary>

@@ -17,6 +17,7 @@ internal sealed class ConsumerCounters
     private readonly KeyValuePair<string, object?>[] _success, _error, _timeout;
     private readonly Dictionary<string, KeyValuePair<string, object?>[]> _reasons;
     private long _consumed, _handled, _failed, _deadLettered, _retried, _timedOut, _skipped;
+    private readonly CallTotals _calls = new();
 
     /// <param name="consumer">The consumer's name.</param>
     /// <param name="topic">Its topic.</param>
@@ -60,13 +61,27 @@ internal sealed class ConsumerCounters
     public void DeadLettered(string? reason) =>
         Add(ref _deadLettered, BrokerTelemetry.DeadLettered, 1, reason is not null && _reasons.TryGetValue(reason, out var tags) ? tags : _tags);
 
-    /// <summary>Whether handler calls are timed (someone listens to the duration histogram).</summary>
-    public static bool TimesHandlers => BrokerTelemetry.HandlerDurations.Enabled;
+    /// <summary>
+    /// Handler calls made and their summed duration (always kept: the zone health report takes the error rate
+    /// and mean latency of each interval from them, with <see cref="FailedTotal"/>).
+    /// </summary>
+    public (long Calls, TimeSpan Duration) HandlerCallTotals
+    {
+        get
+        {
+            var (calls, ticks) = _calls.Read();
+            return (calls, TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency));
+        }
+    }
 
     /// <summary>A handler call that began at <paramref name="startedAt"/> (<see cref="Stopwatch.GetTimestamp"/>) ended.</summary>
-    public void HandlerCalled(long startedAt, bool failed, bool timedOut) =>
-        BrokerTelemetry.HandlerDurations.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds,
-            timedOut ? _timeout : failed ? _error : _success);
+    public void HandlerCalled(long startedAt, bool failed, bool timedOut)
+    {
+        var elapsed = Stopwatch.GetTimestamp() - startedAt;
+        _calls.Add(elapsed);
+        if (BrokerTelemetry.HandlerDurations.Enabled)
+            BrokerTelemetry.HandlerDurations.Record((double)elapsed / Stopwatch.Frequency, timedOut ? _timeout : failed ? _error : _success);
+    }
 
     /// <summary>A record with <paramref name="timestamp"/> was handled at <paramref name="now"/>: its end-to-end latency.</summary>
     public void Latency(Timestamp timestamp, DateTimeOffset now)

@@ -17,6 +17,8 @@ namespace Broker.Tests.Sharding;
 /// </summary>
 public sealed partial class ConsistentHashShardAllocationStrategySpec
 {
+    private static readonly ZoneSettings ZoneDefaults = ZoneSettings.FromConfig(BrokerSettings.Reference);
+
     private readonly ManualTimeProvider _clock = new();
     private readonly HashSet<string> _sick = new(StringComparer.Ordinal);
 
@@ -51,7 +53,7 @@ public sealed partial class ConsistentHashShardAllocationStrategySpec
         {
             _clock.Advance(TimeSpan.FromSeconds(2));
             var shards = strategy.Rebalance(allocations, NoneInProgress).Result;
-            Assert.InRange(shards.Count, 0, Defaults.MaxShardsPerRebalance);
+            Assert.InRange(shards.Count, 0, Defaults.MaxShardsPerRebalance + ZoneDefaults.DrainShardsPerRebalance);
             var from = OwnerOf(allocations);
             allocations = AllocateAll(strategy, Deallocate(allocations, shards), shards.Order(StringComparer.Ordinal));
             var to = OwnerOf(allocations);
@@ -148,8 +150,8 @@ public sealed partial class ConsistentHashShardAllocationStrategySpec
         Assert.Equal(homeOfA.Order(), away.Select(m => m.Shard).Order()); // each of a's partitions moved once
         Assert.All(away, m => Assert.Equal(("a", "c"), (m.From, m.To)));
         Assert.All(shards.Where(s => !homeOfA.Contains(s)), s => Assert.Equal(before[s], OwnerOf(drained)[s]));
-        // failover-after (5 s) plus two rounds per two partitions, at the bounded rate
-        var drainRounds = (int)Math.Ceiling(homeOfA.Count / (double)Defaults.MaxShardsPerRebalance);
+        // failover-after (3 s) plus a round per drain-shards-per-rebalance partitions, at the bounded rate
+        var drainRounds = (int)Math.Ceiling(homeOfA.Count / (double)zones.DrainShardsPerRebalance);
         Assert.InRange(_clock.GetUtcNow() - sickSince, zones.FailoverAfter, zones.FailoverAfter + TimeSpan.FromSeconds(2 * (drainRounds + 2)));
 
         _sick.Remove("a");
@@ -178,6 +180,51 @@ public sealed partial class ConsistentHashShardAllocationStrategySpec
         var reallocated = AllocateAll(strategy, withoutA, settled[regions[0]]);
 
         Assert.Equal(20, reallocated[regions[1]].Count);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_zone_whose_health_flips_at_random_every_round_moves_each_of_its_partitions_at_most_twice_in_an_hour(int seed)
+    {
+        var regions = new[] { ZoneRegion("a1", "a"), ZoneRegion("a2", "a"), ZoneRegion("b1", "b"), ZoneRegion("b2", "b") };
+        var random = new Random(seed);
+        var strategy = new ConsistentHashShardAllocationStrategy(Defaults, _nodes, Zones("broker.zones.a {}\nbroker.zones.b {}"),
+            new FlakyHealth(_nodes, "a", random), _clock);
+        var shards = Partitions(24);
+        var (allocations, _) = Settle(strategy, AllocateAll(strategy, Empty(regions), shards));
+        var homedInA = Homes(shards, ("a", 1), ("b", 1)).Count(h => h.Value == "a");
+
+        // A simulated hour of rebalance rounds, 2 s apart, each asking the flaky probe once.
+        var moves = 0;
+        var states = new List<ZoneState>();
+        for (var round = 0; round < 1_800; round++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(2));
+            var shardsMoved = strategy.Rebalance(allocations, NoneInProgress).Result;
+            moves += shardsMoved.Count;
+            allocations = AllocateAll(strategy, Deallocate(allocations, shardsMoved), shardsMoved.Order(StringComparer.Ordinal));
+            if (states.Count == 0 || states[^1] != strategy.ZoneStates["a"]) states.Add(strategy.ZoneStates["a"]);
+        }
+
+        _output.WriteLine($"flaky zone (seed {seed}): {moves} shard moves in an hour, {homedInA} partitions homed in it; states {string.Join(" -> ", states)}");
+        // Out once, quickly (4 bad rounds in a row are common), and back only after 15 good ones in a row (rare):
+        // each of its partitions leaves at most once and returns at most once.
+        Assert.InRange(moves, homedInA, 2 * homedInA);
+        Assert.Equal(ZoneState.Healthy, strategy.ZoneStates["b"]);
+    }
+
+    /// <summary>Zone health facts where one zone's nodes are, at every observation, all healthy or all failing at random.</summary>
+    private sealed class FlakyHealth(FakeNodes nodes, string flaky, Random random) : IZoneHealthSource
+    {
+        public IReadOnlyList<ZoneNodeFacts> Facts()
+        {
+            var sick = random.Next(2) == 0;
+            return nodes.Table.Values.Where(n => n.Zone is not null)
+                .Select(n => new ZoneNodeFacts(n.Zone!, Up: true, n.Zone == flaky && sick ? 0 : 1, 0, TimeSpan.Zero))
+                .ToList();
+        }
     }
 
     /// <summary>

@@ -23,8 +23,11 @@ public sealed partial class ConsistentHashShardAllocationStrategySpec : TestKit
     private readonly FakeNodes _nodes = new();
     private readonly IActorRef _a, _b, _c, _d;
 
-    public ConsistentHashShardAllocationStrategySpec()
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public ConsistentHashShardAllocationStrategySpec(Xunit.Abstractions.ITestOutputHelper output) : base(output: output)
     {
+        _output = output;
         _a = Region("a");
         _b = Region("b");
         _c = Region("c");

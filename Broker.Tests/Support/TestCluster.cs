@@ -25,16 +25,22 @@ public sealed class TestCluster(EmbeddedKafkaFixture kafka, string topic, string
 
     public IReadOnlyList<TestNode> Nodes => _nodes;
 
-    /// <summary>Starts a node; the first forms the cluster, later ones join it through the first as seed.</summary>
-    public async Task<TestNode> StartNodeAsync(string name, bool crashable = false)
+    /// <summary>
+    /// Starts a node; the first forms the cluster, later ones join it through the first as seed.
+    /// <paramref name="nodeConfig"/> adds to the cluster's configuration and <paramref name="nodeBehavior"/>
+    /// replaces its handler behavior, for this node only.
+    /// </summary>
+    public async Task<TestNode> StartNodeAsync(string name, bool crashable = false,
+        IDictionary<string, string?>? nodeConfig = null, TestBehavior? nodeBehavior = null)
     {
         var settings = TestNode.DefaultConfig(kafka.Bootstrap, group);
         settings["Broker:Cluster:StableAfter"] = "2s";
         settings["Broker:Cluster:NodeName"] = name;
         foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
+        foreach (var (k, v) in nodeConfig ?? new Dictionary<string, string?>()) settings[k] = v;
         if (_nodes.Count > 0) settings["Broker:Cluster:SeedNodes:0"] = _nodes[0].Address.ToString();
         var hocon = string.Join("\n", Hocon, CrossingNodesSerializer.Hocon, extraHocon ?? "", crashable ? TestNode.CrashableHocon : "");
-        var node = await TestNode.StartAsync(settings, topic, log, output, behavior, name: name,
+        var node = await TestNode.StartAsync(settings, topic, log, output, nodeBehavior ?? behavior, name: name,
             broker: b => b.ConfigureAkka((akka, _) => akka.AddHocon(hocon, HoconAddMode.Prepend)));
         _nodes.Add(node);
         return node;

@@ -47,6 +47,19 @@ public sealed class ConsumerCountersSpec
     }
 
     [Fact]
+    public void Every_handler_call_adds_to_the_call_totals_from_any_thread_whether_or_not_the_histogram_is_listened_to()
+    {
+        var counters = new ConsumerCounters("counters-spec", "orders");
+        var tenthOfASecondAgo = System.Diagnostics.Stopwatch.GetTimestamp() - System.Diagnostics.Stopwatch.Frequency / 10;
+
+        Parallel.For(0, 10_000, i => counters.HandlerCalled(tenthOfASecondAgo, failed: i % 2 == 0, timedOut: false));
+
+        var (calls, duration) = counters.HandlerCallTotals;
+        Assert.Equal(10_000, calls);
+        Assert.InRange(duration, TimeSpan.FromSeconds(1_000), TimeSpan.FromSeconds(100_000)); // each at least 100 ms
+    }
+
+    [Fact]
     public void Dead_letters_are_labelled_with_Brokers_reasons_only()
     {
         var counters = new ConsumerCounters("counters-spec", "orders");

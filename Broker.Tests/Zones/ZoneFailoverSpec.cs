@@ -33,24 +33,25 @@ public sealed class ZoneFailoverSpec
     [Fact]
     public void The_defaults_are_documented_ones()
     {
-        Assert.Equal((50, TimeSpan.FromSeconds(5), 80, TimeSpan.FromSeconds(30), 1),
-            (Defaults.FailoverThreshold, Defaults.FailoverAfter, Defaults.RecoveryThreshold, Defaults.RecoverAfter, Defaults.FailbackShardsPerRebalance));
+        Assert.Equal((50, TimeSpan.FromSeconds(3), 80, TimeSpan.FromSeconds(30), 1, 10),
+            (Defaults.FailoverThreshold, Defaults.FailoverAfter, Defaults.RecoveryThreshold, Defaults.RecoverAfter, Defaults.FailbackShardsPerRebalance,
+                Defaults.DrainShardsPerRebalance));
     }
 
     [Fact]
     public void A_dip_shorter_than_failover_after_changes_nothing()
     {
-        Assert.Equal(0, Observe(10, 5)); // observed at 0..4 s: below for 4 s
+        Assert.Equal(0, Observe(10, 3)); // observed at 0..2 s: below for 2 s
         Assert.Equal(0, Observe(100, 1));
-        Assert.Equal(0, Observe(10, 5));
+        Assert.Equal(0, Observe(10, 3));
         Assert.Equal(ZoneState.Healthy, _zone.State);
     }
 
     [Fact]
     public void A_zone_goes_through_draining_failed_recovering_and_back_to_healthy()
     {
-        Observe(10, 6);
-        Assert.Equal(ZoneState.Draining, _zone.State); // below for 5 s
+        Observe(10, 4);
+        Assert.Equal(ZoneState.Draining, _zone.State); // below for 3 s
 
         Observe(10, 1, hostsNone: true);
         Assert.Equal(ZoneState.Failed, _zone.State);
@@ -97,7 +98,7 @@ public sealed class ZoneFailoverSpec
     [InlineData(5)]
     public void A_zone_healthy_half_the_time_at_random_makes_at_most_two_transitions_in_an_hour(int seed)
     {
-        // A 50% flaky probe: each second the score is 0 or 100 at random. Leaving Healthy takes 6 bad seconds
+        // A 50% flaky probe: each second the score is 0 or 100 at random. Leaving Healthy takes 4 bad seconds
         // in a row (likely within an hour); coming back takes 31 good ones in a row (about 1 in 2 billion).
         var random = new Random(seed);
         var transitions = 0;

@@ -20,6 +20,14 @@ public sealed class ZoneSettingsSpec
     }
 
     [Fact]
+    public void Reports_go_out_every_second_count_as_stale_after_ten_and_placement_is_republished_every_ten()
+    {
+        var settings = Read("");
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)),
+            (settings.ReportInterval, settings.ReportStaleAfter, settings.PublishInterval));
+    }
+
+    [Fact]
     public void Listed_zones_take_their_own_priority_and_weight_and_the_defaults_for_the_rest()
     {
         var settings = Read("""
@@ -54,6 +62,10 @@ public sealed class ZoneSettingsSpec
     [InlineData("broker.zone-failover.failover-threshold = 0", "broker.zone-failover.failover-threshold = 0")]
     [InlineData("broker.zone-failover.score.latency-bad = 100ms", "broker.zone-failover.score.latency-bad")]
     [InlineData("broker.zone-failover.score { error-weight = 0, latency-weight = 0 }", "broker.zone-failover.score.error-weight = 0")]
+    [InlineData("broker.zone-failover.drain-shards-per-rebalance = 0", "broker.zone-failover.drain-shards-per-rebalance = 0")]
+    [InlineData("broker.zone-failover.report-interval = 0s", "broker.zone-failover.report-interval = 00:00:00")]
+    [InlineData("broker.zone-failover.report-stale-after = 1s", "broker.zone-failover.report-stale-after = 00:00:01")]
+    [InlineData("broker.zone-failover.publish-interval = 0s", "broker.zone-failover.publish-interval = 00:00:00")]
     public void A_bad_value_names_its_key_and_the_fix(string hocon, string start)
     {
         var error = Assert.Throws<BrokerConfigurationException>(() => Read(hocon));

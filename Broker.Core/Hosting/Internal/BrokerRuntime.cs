@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.DistributedData;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Broker.Kafka.Internal;
@@ -110,6 +111,10 @@ internal sealed class BrokerRuntime : IDisposable
         var shardingSettings = ClusterShardingSettings.Create(system);
         var placement = ShardPlacementSettings.FromConfig(system.Settings.Config);
         var zones = ZoneSettings.FromConfig(system.Settings.Config);
+        var cluster = Cluster.Get(system);
+        var replicator = DistributedData.Get(system).Replicator;
+        var reports = new ZoneHealthReports(TimeProvider.System);
+        var view = new DistributedDataZoneView(_configuration.Settings.Zone ?? "");
         foreach (var resolved in _configuration.Consumers)
         {
             var runtime = CreateConsumer(resolved);
@@ -124,7 +129,9 @@ internal sealed class BrokerRuntime : IDisposable
                 entityId => EntityIds.IsOwner(entityId) ? ownerProps : keyedProps,
                 shardingSettings,
                 ShardMessageExtractor.Instance,
-                new ConsistentHashShardAllocationStrategy(placement, zones: zones),
+                new ConsistentHashShardAllocationStrategy(placement, zones: zones,
+                    health: new DistributedDataZoneHealthSource(runtime.Name, cluster, reports, zones.ReportStaleAfter),
+                    publisher: new ZonePlacementPublisher(runtime.Name, replicator, cluster.SelfUniqueAddress, zones, TimeProvider.System)),
                 ShardStop.Instance);
             system.ActorOf(ClusterSingletonManager.Props(
                     PartitionDiscovery.Props(runtime.Topic, runtime.Region, _kafka.AdminClient,
@@ -135,6 +142,15 @@ internal sealed class BrokerRuntime : IDisposable
             _logger.LogInformation("Consumer {Consumer} started on topic {Topic}, group {GroupId}",
                 runtime.Name, runtime.Topic, runtime.GroupId);
         }
+
+        // Zone health and placement travel by Akka.DistributedData: this node reports its consumers' health,
+        // and keeps its copies of every node's reports and every consumer's placement for the readers.
+        system.ActorOf(ReplicaSubscriber.Props(replicator, [
+            (ZoneReplicaKeys.Health, data => reports.Update((LWWDictionary<string, ZoneHealthReport>)data)),
+            (ZoneReplicaKeys.Placements, data => view.Update((LWWDictionary<string, ZonePlacement>)data)),
+        ]), "broker-zone-replicas");
+        system.ActorOf(ZoneHealthReporter.Props(_consumers, replicator, cluster, reports, zones), "broker-zone-health");
+        Zones = view;
 
         system.ActorOf(SplitBrainFence.Props(_configuration.Settings.SplitBrainResolver,
             () => _consumers.ForEach(c => c.Consumer.Fence()),
@@ -148,7 +164,6 @@ internal sealed class BrokerRuntime : IDisposable
             return Done.Instance;
         });
 
-        var cluster = Cluster.Get(system);
         if (_configuration.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
     }
 

@@ -124,6 +124,7 @@ internal sealed class NodeConsumer : IDisposable
             lane.Committed = CommittedOffset(tp);
             _logger.LogInformation("Fetching {Topic}/{Partition} from committed offset {Committed}",
                 _topic, partition, lane.Committed >= 0 ? lane.Committed : "none");
+            _nextStatus = DateTime.MinValue; // the status shows a change of partitions at once
         });
         return lane;
     }
@@ -162,6 +163,7 @@ internal sealed class NodeConsumer : IDisposable
         Unassign(lane.TopicPartition);
         _logger.LogInformation("Stopped fetching {Topic}/{Partition} (generation {Generation})",
             _topic, lane.Partition, lane.Generation);
+        _nextStatus = DateTime.MinValue;
     });
 
     /// <summary>
@@ -244,6 +246,7 @@ internal sealed class NodeConsumer : IDisposable
                 if (_lanes.Count == 0)
                 {
                     CommitPending(force: false);
+                    RefreshStatus(); // its last partition may just have gone: the status must say so
                     _wake.Wait(100);
                     _wake.Reset();
                     continue;
@@ -357,8 +360,9 @@ internal sealed class NodeConsumer : IDisposable
     private void UpdatePauses()
     {
         var memory = _memory.Tripped;
-        // While the breaker is not Closed no new record can be handled: leave them in Kafka.
-        var breaker = _breaker is not null && _breaker.State != Resilience.BreakerState.Closed;
+        // While the breaker is Open no record can be handled: leave them in Kafka. Half-open fetches again, so
+        // its trial calls have records to try even when none was in flight (the partition just moved here).
+        var breaker = _breaker is not null && _breaker.State == Resilience.BreakerState.Open;
         var stalledSince = Environment.TickCount64 - (long)StalledResumeAfter.TotalMilliseconds;
         foreach (var lane in _lanes.Values)
         {

@@ -12,7 +12,7 @@ internal enum PauseReasons
     /// <summary>The memory guard tripped.</summary>
     Memory = 2,
 
-    /// <summary>The consumer's circuit breaker is Open or Half-open: records wait in Kafka.</summary>
+    /// <summary>The consumer's circuit breaker is Open: records wait in Kafka.</summary>
     Breaker = 4,
 
     /// <summary>The node is fenced: it may no longer own its partitions (minority side of a split, downed).</summary>

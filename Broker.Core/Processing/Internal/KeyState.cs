@@ -33,6 +33,9 @@ internal sealed class KeyState(byte[]? key)
     /// <summary>Records of the key not yet handed to its keyed consumer, in offset order.</summary>
     public List<ConsumeResult<byte[], byte[]>>? Waiting;
 
+    /// <summary>Its keyed consumer gave its remaining records up to the partition's next owner (draining).</summary>
+    public bool Yielded;
+
     /// <summary>A started keyed consumer with nothing in flight or waiting: it may be passivated.</summary>
     public bool IsIdle => Ref is not null && InFlight == 0 && Waiting is null;
 

@@ -11,9 +11,12 @@ internal sealed partial class KeyedConsumer
     /// under <paramref name="Key"/> (the owner's token for this key, opaque here);
     /// handler calls get <paramref name="Stopping"/>,
     /// which the owner cancels when that generation ends (hand-off, shutdown, restart).
+    /// <paramref name="Yielding"/> fires when the partition starts handing off: a record then waiting on the
+    /// breaker or for a retry is given up, with the key's later ones (<see cref="PartitionOwner.KeyYielded"/>).
     /// Answered with <see cref="PartitionOwner.KeyStarted"/>.
     /// </summary>
-    public sealed record Start(IActorRef Owner, OwnerInbox Inbox, object Key, int Generation, CancellationToken Stopping);
+    public sealed record Start(IActorRef Owner, OwnerInbox Inbox, object Key, int Generation, CancellationToken Stopping,
+        CancellationToken Yielding);
 
     /// <summary>From the partition owner, directly: records of this key, in offset order.</summary>
     public sealed record Records(int Generation, IReadOnlyList<ConsumeResult<byte[], byte[]>> Batch);

@@ -29,6 +29,8 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private object? _key;
     private int _handled;
     private CancellationToken _stopping;
+    private CancellationToken _yielding;
+    private bool _yielded; // gave up this generation's remaining records (hand-off): runs none of them
     private readonly CallDeadline _call = new();
     private IActorRef? _owner;
     private OwnerInbox? _inbox;
@@ -69,7 +71,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
         switch (message)
         {
             case Records r:
-                if (r.Generation != _generation) return; // from an owner generation that no longer exists
+                if (r.Generation != _generation || _yielded) return; // from an owner generation that no longer exists
                 _batches.Enqueue(r.Batch);
                 if (!_busy) Pump();
                 break;
@@ -123,6 +125,8 @@ internal sealed partial class KeyedConsumer : UntypedActor
             _done = 0;
             _generation = start.Generation;
             _stopping = start.Stopping;
+            _yielding = start.Yielding;
+            _yielded = false;
             _call.Bind(start.Stopping);
             _inbox = start.Inbox;
             _key = start.Key;
@@ -159,7 +163,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     {
         if (step == Step.Handler)
         {
-            var processing = _runtime.Pipeline.ProcessAsync(record, _call, _span, _stopping);
+            var processing = _runtime.Pipeline.ProcessAsync(record, _call, _span, _stopping, _yielding);
             if (processing.IsCompletedSuccessfully)
             {
                 Completed(record, _generation, processing.Result);
@@ -217,6 +221,16 @@ internal sealed partial class KeyedConsumer : UntypedActor
                 // Cut short because the partition stopped here (drain timeout, shutdown): not done, not
                 // failed. It stays uncommitted and is handled again by the partition's next owner.
                 EndStopped();
+                break;
+            case RecordOutcomeKind.Yielded:
+                // The partition is handing off and this record was waiting (breaker open, or backoff): it and the
+                // key's later records are left to the next owner, so none of them may run here (per-key order).
+                EndStopped();
+                if (generation != _generation) break;
+                ClearQueue();
+                _yielded = true;
+                FlushAcks(); // the records done before it first, then the owner learns the rest are given up
+                _owner?.Tell(new PartitionOwner.KeyYielded(_key!, _generation));
                 break;
         }
     }

@@ -18,6 +18,13 @@ internal sealed partial class PartitionOwner
     /// <summary>From a keyed consumer (the sender) that has started for <paramref name="Generation"/>.</summary>
     public sealed record KeyStarted(string EntityId, int Generation);
 
+    /// <summary>
+    /// From a keyed consumer: the partition is draining, and it gave up the records of <paramref name="Key"/> (the
+    /// owner's token for the key) it had not finished in <paramref name="Generation"/>, since the next one was
+    /// waiting on the breaker or for a retry. Those it finished were reported to the inbox before.
+    /// </summary>
+    public sealed record KeyYielded(object Key, int Generation);
+
     /// <summary>From a keyed consumer: reports of finished records wait in the <see cref="OwnerInbox"/>.</summary>
     public sealed class CompletionsAvailable
     {

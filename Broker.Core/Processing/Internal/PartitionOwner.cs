@@ -41,6 +41,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private int _generation;
     private PartitionLane? _lane;
     private CancellationTokenSource _generationStopping = new();
+    private CancellationTokenSource _generationYielding = new();
+    private int _yielded; // in-flight records whose keyed consumers gave them up to the next owner
     private Phase _phase = Phase.Idle;
     private long _lastCommitRequested = -1;
     private bool _fetchStopped;
@@ -93,6 +95,9 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
                 break;
             case KeyStarted s:
                 KeyReady(s);
+                break;
+            case KeyYielded y:
+                if (y.Generation == _generation && y.Key is KeyState yielded) KeyGaveUp(yielded);
                 break;
             case Ensure e:
                 if (_phase == Phase.Idle && !_runtime.Stopping) Start(e.Topic, e.Partition);
@@ -194,6 +199,9 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         _lane?.Retire();
         _generationStopping.Cancel();
         _generationStopping = new CancellationTokenSource();
+        _generationYielding = new CancellationTokenSource();
+        if (_phase == Phase.Draining && _watermarks is not null) _generationYielding.Cancel();
+        _yielded = 0;
         _tracker.Reset();
         _lastCommitRequested = -1;
         _lane = _runtime.Consumer.Assign(_partition, Self, _generation);
@@ -239,6 +247,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
                 _touched.Add(state);
             }
             state.Waiting.Add(record);
+            if (state.Yielded) _yielded++;
         }
     }
 
@@ -283,7 +292,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         state.Starting = true;
         state.EntityId ??= EntityIds.ForKey(_shardId, state.Key);
         _starting[state.EntityId] = state;
-        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId, new KeyedConsumer.Start(Self, _inbox, state, _generation, _generationStopping.Token)));
+        Context.Parent.Tell(new ShardEnvelope(_shardId, state.EntityId,
+            new KeyedConsumer.Start(Self, _inbox, state, _generation, _generationStopping.Token, _generationYielding.Token)));
     }
 
     private void KeyReady(KeyStarted started)
@@ -294,6 +304,20 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         _byRef[Sender] = state;
         Context.Watch(Sender);
         Dispatch(state);
+    }
+
+    /// <summary>
+    /// The key's keyed consumer gave up its remaining records (the partition is draining and they were waiting
+    /// on the breaker or for a retry): they stay in flight, uncommitted, and the drain no longer waits for them.
+    /// Its done records were reported before, so they are taken first.
+    /// </summary>
+    private void KeyGaveUp(KeyState state)
+    {
+        TakeCompletions();
+        if (state.Yielded) return;
+        state.Yielded = true;
+        _yielded += state.InFlight + (state.Waiting?.Count ?? 0);
+        TryFinishDrain();
     }
 
     private void TakeCompletions()
@@ -531,6 +555,11 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
                 return;
         }
         _phase = Phase.Draining;
+        // Records waiting on an open breaker (or for a retry) would hold the hand-off until the drain timeout:
+        // they were not handled, so they are given up to the next owner. With watermarks only: the records
+        // other keys finish after the first one given up are above the final commit, and only their
+        // watermarks keep the next owner from running them again.
+        if (_watermarks is not null) _generationYielding.Cancel();
         Timers.Cancel(nameof(PassivationTick));
         Timers.StartSingleTimer(nameof(DrainTimeout), DrainTimeout.Instance, _runtime.Settings.DrainTimeout);
         var self = Self;
@@ -542,7 +571,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private void TryFinishDrain()
     {
         if (_phase != Phase.Draining || !_fetchStopped || _finalCommitRequested) return;
-        if (_tracker.InFlight > 0 && !_drainTimedOut) return;
+        if (_tracker.InFlight > _yielded && !_drainTimedOut) return;
         _finalCommitRequested = true;
         if (_tracker.Committable is not { } committable)
         {
@@ -602,7 +631,11 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         Timers.CancelAll();
         _lane!.Retire();
         _runtime.Consumer.Revoke(_lane);
-        _log.Info("Drained {0}: committed offset {1}", _shardId, committed?.ToString() ?? "unchanged");
+        if (_yielded > 0)
+            _log.Info("Drained {0}: committed offset {1}; {2} records waiting on the circuit breaker are left to the next owner",
+                _shardId, committed?.ToString() ?? "unchanged", _yielded);
+        else
+            _log.Info("Drained {0}: committed offset {1}", _shardId, committed?.ToString() ?? "unchanged");
         ReplyDrained(committed);
     }
 

@@ -90,35 +90,48 @@ internal sealed class RecordPipeline
     /// <summary>
     /// Runs <paramref name="record"/> until it is handled, must be dead-lettered, or the partition stops here
     /// (<paramref name="stopping"/>). <paramref name="call"/> is the keyed consumer's reusable call token;
-    /// <paramref name="span"/> the record's span, or null when it is not traced.
+    /// <paramref name="span"/> the record's span, or null when it is not traced. Once
+    /// <paramref name="yielding"/> fires (the partition is handing off), a record that would wait, for the
+    /// breaker to let a call through or for its next attempt, is given up instead (Yielded): it was not
+    /// handled, so the partition's next owner reads it again. A call in progress is never cut short by it.
     /// </summary>
     public async ValueTask<RecordOutcome> ProcessAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
-        Activity? span, CancellationToken stopping)
+        Activity? span, CancellationToken stopping, CancellationToken yielding = default)
     {
         // Set inside this async method, so the caller's (the actor thread's) current activity is untouched.
         if (span is not null) Activity.Current = span;
         var deadline = HeaderDeadline(record);
-        var first = await AttemptAsync(record, call, deadline, attempt: 1, stopping).ConfigureAwait(false);
+        var first = await AttemptAsync(record, call, deadline, attempt: 1, stopping, yielding).ConfigureAwait(false);
         if (first.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time.GetUtcNow());
         if (first.Kind != AttemptKind.Failed) return first.ToOutcome(attempts: 1);
         if (first.Expired) return first.ToOutcome(attempts: 0); // its deadline had passed: never called
 
         // Polly runs the retries: its first execution replays this failed attempt, so the backoff and the
         // retry count apply from the second call on, exactly as if Polly had made the first call too.
-        var state = new RetryState(this, record, call, deadline, span, stopping) { Calls = 1, Replay = first };
+        var state = new RetryState(this, record, call, deadline, span, stopping, yielding) { Calls = 1, Replay = first };
         if (!state.MayRetry(first)) return first.ToOutcome(state.Calls);
-        var context = ResilienceContextPool.Shared.Get(stopping);
+        if (yielding.IsCancellationRequested) return Attempt.Yielded.ToOutcome(state.Calls);
+        // The backoff ends early when the partition hands off (Polly's delays take the context's token); the
+        // calls themselves take the stopping token alone (RetryAttemptAsync).
+        using var backoff = yielding.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(stopping, yielding) : null;
+        var context = ResilienceContextPool.Shared.Get(backoff?.Token ?? stopping);
         context.Properties.Set(StateKey, state);
         try
         {
             var last = await _retry.ExecuteAsync(
-                static (ctx, s) => s.Pipeline.RetryAttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
+                static (_, s) => s.Pipeline.RetryAttemptAsync(s), context, state).ConfigureAwait(false);
             if (last.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time.GetUtcNow());
+            if (last.Kind == AttemptKind.Failed && state.MayRetry(last) && yielding.IsCancellationRequested)
+                return Attempt.Yielded.ToOutcome(state.Calls); // not retried only because the partition hands off
             return last.ToOutcome(state.Calls);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             return new RecordOutcome(RecordOutcomeKind.Stopped, state.Calls, null, null);
+        }
+        catch (OperationCanceledException) when (yielding.IsCancellationRequested)
+        {
+            return Attempt.Yielded.ToOutcome(state.Calls);
         }
         finally
         {
@@ -126,7 +139,7 @@ internal sealed class RecordPipeline
         }
     }
 
-    private async ValueTask<Attempt> RetryAttemptAsync(RetryState state, CancellationToken cancellationToken)
+    private async ValueTask<Attempt> RetryAttemptAsync(RetryState state)
     {
         if (state.Replay is { } replay)
         {
@@ -134,15 +147,16 @@ internal sealed class RecordPipeline
             return replay;
         }
         state.Calls++;
-        return await AttemptAsync(state.Record, state.Call, state.HeaderDeadline, state.Calls, cancellationToken).ConfigureAwait(false);
+        return await AttemptAsync(state.Record, state.Call, state.HeaderDeadline, state.Calls, state.Stopping, state.Yielding).ConfigureAwait(false);
     }
 
     private static bool ShouldRetry(ResilienceContext context, Attempt attempt) =>
-        attempt.Kind == AttemptKind.Failed && context.Properties.GetValue(StateKey, null!) is { } state && state.MayRetry(attempt);
+        attempt.Kind == AttemptKind.Failed && context.Properties.GetValue(StateKey, null!) is { } state && state.MayRetry(attempt)
+        && !state.Yielding.IsCancellationRequested;
 
     /// <summary>One handler call, after the limits and the breaker let it through.</summary>
     private async ValueTask<Attempt> AttemptAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
-        DateTimeOffset? headerDeadline, int attempt, CancellationToken stopping)
+        DateTimeOffset? headerDeadline, int attempt, CancellationToken stopping, CancellationToken yielding)
     {
         var deadline = _time.GetUtcNow() + _settings.HandlerTimeout;
         if (headerDeadline is { } h && h < deadline) deadline = h;
@@ -154,7 +168,8 @@ internal sealed class RecordPipeline
         {
             rate = await AcquireAsync(_rate, stopping).ConfigureAwait(false);
             concurrency = await AcquireAsync(_concurrency, stopping).ConfigureAwait(false);
-            var permit = await EnterBreakerAsync(stopping).ConfigureAwait(false);
+            var (entered, permit) = await EnterBreakerAsync(stopping, yielding).ConfigureAwait(false);
+            if (!entered) return Attempt.Yielded;
             var result = await CallAsync(record, call, new CallInfo(attempt, deadline), stopping).ConfigureAwait(false);
             if (permit is { } p && result.Kind != AttemptKind.Stopped)
                 _breaker!.Record(p, succeeded: result.Kind != AttemptKind.Failed);
@@ -175,8 +190,7 @@ internal sealed class RecordPipeline
         CancellationToken stopping)
     {
         var deadline = info.Deadline;
-        var timed = ConsumerCounters.TimesHandlers;
-        var startedAt = timed ? Stopwatch.GetTimestamp() : 0;
+        var startedAt = Stopwatch.GetTimestamp();
         try
         {
             var task = _handler.HandleAsync(record, info, call.Token);
@@ -189,7 +203,7 @@ internal sealed class RecordPipeline
             {
                 await task.ConfigureAwait(false); // completed: rethrows its exception, if any
             }
-            if (timed) _counters.HandlerCalled(startedAt, failed: false, timedOut: false);
+            _counters.HandlerCalled(startedAt, failed: false, timedOut: false);
             return Attempt.Success;
         }
         catch (PoisonRecordException poison)
@@ -203,7 +217,7 @@ internal sealed class RecordPipeline
         catch (Exception e)
         {
             var timedOut = call.TimedOut;
-            if (timed) _counters.HandlerCalled(startedAt, failed: true, timedOut);
+            _counters.HandlerCalled(startedAt, failed: true, timedOut);
             _counters.Failed();
             if (timedOut) _counters.TimedOut();
             return Attempt.Failure(timedOut ? new TimeoutException($"The handler did not finish by its deadline {deadline:O}.", e) : e,
@@ -230,19 +244,32 @@ internal sealed class RecordPipeline
         }
     }
 
-    /// <summary>Waits while the breaker refuses calls; returns the permit (null when there is no breaker).</summary>
-    private async ValueTask<CircuitBreaker.Permit?> EnterBreakerAsync(CancellationToken stopping)
+    /// <summary>
+    /// Waits while the breaker refuses calls; returns the permit (null when there is no breaker), or not
+    /// entered when <paramref name="yielding"/> fired while refused.
+    /// </summary>
+    private async ValueTask<(bool Entered, CircuitBreaker.Permit? Permit)> EnterBreakerAsync(CancellationToken stopping, CancellationToken yielding)
     {
-        if (_breaker is null) return null;
-        while (true)
+        if (_breaker is null) return (true, null);
+        CancellationTokenSource? wake = null; // only once refused: the wait also ends when the partition hands off
+        try
         {
-            var changed = _breaker.Changed; // taken first, so no transition after the refusal is missed
-            if (_breaker.TryAcquire(out var permit)) return permit;
-            if (_breaker.HalfOpensAt is { } at && at > _time.GetUtcNow())
-                await Task.WhenAny(changed, Task.Delay(at - _time.GetUtcNow(), _time, stopping)).ConfigureAwait(false);
-            else
-                await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(100), _time, stopping)).ConfigureAwait(false);
-            stopping.ThrowIfCancellationRequested();
+            while (true)
+            {
+                var changed = _breaker.Changed; // taken first, so no transition after the refusal is missed
+                if (_breaker.TryAcquire(out var permit)) return (true, permit);
+                if (yielding.IsCancellationRequested) return (false, null);
+                var token = yielding.CanBeCanceled ? (wake ??= CancellationTokenSource.CreateLinkedTokenSource(stopping, yielding)).Token : stopping;
+                if (_breaker.HalfOpensAt is { } at && at > _time.GetUtcNow())
+                    await Task.WhenAny(changed, Task.Delay(at - _time.GetUtcNow(), _time, token)).ConfigureAwait(false);
+                else
+                    await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(100), _time, token)).ConfigureAwait(false);
+                stopping.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            wake?.Dispose();
         }
     }
 
@@ -255,13 +282,14 @@ internal sealed class RecordPipeline
             : null;
     }
 
-    private enum AttemptKind { Succeeded, Failed, Poison, Stopped }
+    private enum AttemptKind { Succeeded, Failed, Poison, Stopped, Yielded }
 
     /// <summary>How one handler call ended.</summary>
     private readonly record struct Attempt(AttemptKind Kind, Exception? Error, bool TimedOut, bool Expired, string? PoisonReason)
     {
         public static readonly Attempt Success = new(AttemptKind.Succeeded, null, false, false, null);
         public static readonly Attempt Stopped = new(AttemptKind.Stopped, null, false, false, null);
+        public static readonly Attempt Yielded = new(AttemptKind.Yielded, null, false, false, null);
 
         public static Attempt Failure(Exception error, bool timedOut, bool expired) =>
             new(AttemptKind.Failed, error, timedOut, expired, null);
@@ -273,6 +301,7 @@ internal sealed class RecordPipeline
         {
             AttemptKind.Succeeded => new RecordOutcome(RecordOutcomeKind.Handled, attempts, null, null),
             AttemptKind.Stopped => new RecordOutcome(RecordOutcomeKind.Stopped, attempts, null, null),
+            AttemptKind.Yielded => new RecordOutcome(RecordOutcomeKind.Yielded, attempts, null, null),
             AttemptKind.Poison => new RecordOutcome(RecordOutcomeKind.DeadLetter, 0, PoisonReason, Error),
             _ => new RecordOutcome(RecordOutcomeKind.DeadLetter, attempts, TimedOut ? "timeout" : "handler", Error),
         };
@@ -283,7 +312,7 @@ internal sealed class RecordPipeline
     /// costs a record only the trial calls it happens to make in Half-open, not its attempts.
     /// </summary>
     private sealed class RetryState(RecordPipeline pipeline, ConsumeResult<byte[], byte[]> record, CallDeadline call,
-        DateTimeOffset? headerDeadline, Activity? span, CancellationToken stopping)
+        DateTimeOffset? headerDeadline, Activity? span, CancellationToken stopping, CancellationToken yielding)
     {
         /// <summary>The record's span, or null when it is not traced.</summary>
         public Activity? Span { get; } = span;
@@ -293,6 +322,7 @@ internal sealed class RecordPipeline
         public CallDeadline Call { get; } = call;
         public DateTimeOffset? HeaderDeadline { get; } = headerDeadline;
         public CancellationToken Stopping { get; } = stopping;
+        public CancellationToken Yielding { get; } = yielding;
         public int Calls;
 
         /// <summary>The first attempt's result, for Polly's first execution to return.</summary>

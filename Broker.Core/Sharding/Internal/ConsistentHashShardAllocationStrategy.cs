@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Broker.Hashing;
 using Broker.Hosting.Internal;
 using Broker.Zones.Internal;
@@ -30,9 +31,15 @@ namespace Broker.Sharding.Internal;
 /// <see cref="Rebalance"/> (every <c>akka.cluster.sharding.rebalance-interval</c>) returns shards whose region
 /// is not their owner, in shard id order, while fewer than
 /// <see cref="ShardPlacementSettings.MaxShardsPerRebalance"/> are in hand-off, so moves happen a few at a time,
-/// and at most <see cref="ZoneSettings.FailbackShardsPerRebalance"/> of them back into a Recovering zone;
-/// nothing while a member is unreachable or joining, or a region's node is not a known member. Nodes that
-/// are leaving get no shards.
+/// and at most <see cref="ZoneSettings.FailbackShardsPerRebalance"/> of them back into a Recovering zone.
+/// Shards leaving a zone that may not host (Draining or Failed) have a budget of their own,
+/// <see cref="ZoneSettings.DrainShardsPerRebalance"/> in hand-off at once, so a sick zone empties in a round
+/// or two without holding up other moves. Nothing moves while a member is unreachable or joining, or a
+/// region's node is not a known member. Nodes that are leaving get no shards.
+/// </para>
+/// <para>
+/// Every round it publishes each zone's <see cref="ZoneStatus"/> and each shard's home zone through the
+/// <see cref="ZonePlacementPublisher"/>, if it has one (a Tell to the local replicator: it never blocks).
 /// </para>
 /// Zones' states live in this instance: a new coordinator (the oldest node changed) starts with every zone
 /// Healthy and knows the zones configured or hosting a region. Called only by the shard coordinator actor,
@@ -47,7 +54,9 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
     private readonly ZoneSettings _zoneSettings;
     private readonly TimeProvider _clock;
     private IRegionNodeLookup? _nodes;
-    private IZoneHealthSource? _health;
+    private ILoggingAdapter? _log;
+    private readonly IZoneHealthSource? _health;
+    private readonly ZonePlacementPublisher? _publisher;
     private readonly Dictionary<string, ConsistentHashRing> _nodeRings = new(StringComparer.Ordinal);
     private ConsistentHashRing? _homeRing;
     // Every zone seen, so a zone whose nodes are all gone keeps its home shards (hosted elsewhere) and gets
@@ -57,23 +66,26 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
     // (up to a partition discovery interval later), and the load bound would shift other shards' owners if
     // it stopped counting meanwhile. Bounded by the region's shards, the partitions of one topic.
     private readonly HashSet<string> _shards = new(StringComparer.Ordinal);
+    // Shards this strategy moved out of a zone that may not host and that are still in hand-off: they count
+    // against the drain budget, not the rebalance one. Bounded by the drain budget.
+    private readonly HashSet<string> _leaving = new(StringComparer.Ordinal);
 
     /// <param name="settings">Ring and rebalance settings.</param>
     /// <param name="nodes">The node lookup; null to use the cluster of the system passed to <see cref="Start"/>.</param>
     /// <param name="zones">Zone profiles and failover settings; null for reference.conf's.</param>
-    /// <param name="health">
-    /// Zone health facts; null to use the cluster of the system passed to <see cref="Start"/> or, when
-    /// <paramref name="nodes"/> is given, to score a zone 100 while it hosts a region and 0 otherwise.
-    /// </param>
+    /// <param name="health">Zone health facts; null to score a zone 100 while it hosts a region and 0 otherwise.</param>
     /// <param name="clock">Time for the failover state machines; null for the system clock.</param>
+    /// <param name="publisher">Where each round's zone placement goes; null to publish nothing.</param>
     public ConsistentHashShardAllocationStrategy(ShardPlacementSettings settings, IRegionNodeLookup? nodes = null,
-        ZoneSettings? zones = null, IZoneHealthSource? health = null, TimeProvider? clock = null)
+        ZoneSettings? zones = null, IZoneHealthSource? health = null, TimeProvider? clock = null,
+        ZonePlacementPublisher? publisher = null)
     {
         _settings = settings;
         _nodes = nodes;
         _zoneSettings = zones ?? ZoneSettings.FromConfig(BrokerSettings.Reference);
         _health = health;
         _clock = clock ?? TimeProvider.System;
+        _publisher = publisher;
         foreach (var zone in _zoneSettings.Zones.Keys) Track(zone);
     }
 
@@ -84,10 +96,8 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
 
     public void Start(ActorSystem system)
     {
-        if (_nodes is not null) return;
-        var cluster = Cluster.Get(system);
-        _nodes = new ClusterRegionNodeLookup(cluster);
-        _health ??= new ClusterZoneHealthSource(cluster);
+        _nodes ??= new ClusterRegionNodeLookup(Cluster.Get(system));
+        _log = Logging.GetLogger(system, "Broker.Zones");
     }
 
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId,
@@ -111,8 +121,10 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
         Remember(currentShardAllocations);
         _shards.UnionWith(rebalanceInProgress);
         ObserveZones(currentShardAllocations, rebalanceInProgress);
-        var budget = _settings.MaxShardsPerRebalance - rebalanceInProgress.Count;
-        if (budget <= 0 || !Nodes.RebalanceAllowed) return NoMoves;
+        _leaving.IntersectWith(rebalanceInProgress);
+        var budget = _settings.MaxShardsPerRebalance - (rebalanceInProgress.Count - _leaving.Count);
+        var drain = _zoneSettings.DrainShardsPerRebalance - _leaving.Count;
+        if ((budget <= 0 && drain <= 0) || !Nodes.RebalanceAllowed) return NoMoves;
         // A region whose node is not a member (yet, or any more) would count as absent and lose its shards.
         if (currentShardAllocations.Keys.Any(region => Nodes.NodeOf(region) is null)) return NoMoves;
         if (Place(currentShardAllocations) is not { } placed) return NoMoves;
@@ -124,14 +136,25 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
                      .Where(x => !Equals(owners[x.shard], x.Key) && !rebalanceInProgress.Contains(x.shard))
                      .OrderBy(x => x.shard, StringComparer.Ordinal))
         {
-            if (moves.Count == budget) break;
-            var to = zoneOf[owners[shard]];
-            if (to != zoneOf[from] && _zones[to].Failover.State == ZoneState.Recovering)
+            if (budget <= 0 && drain <= 0) break;
+            var (fromZone, to) = (zoneOf[from], zoneOf[owners[shard]]);
+            if (to != fromZone && _zones.TryGetValue(fromZone, out var source) && !source.Failover.Hosts)
+            {
+                // Out of a sick zone: its own budget, so the zone empties fast.
+                if (drain <= 0) continue;
+                drain--;
+                _leaving.Add(shard);
+                moves.Add(shard);
+                continue;
+            }
+            if (budget <= 0) continue;
+            if (to != fromZone && _zones[to].Failover.State == ZoneState.Recovering)
             {
                 // Back into a recovering zone: gradually, so a relapse finds few shards there.
                 if (failback == 0) continue;
                 failback--;
             }
+            budget--;
             moves.Add(shard);
         }
         return Task.FromResult<IImmutableSet<string>>(moves.ToImmutable());
@@ -172,13 +195,31 @@ internal sealed class ConsistentHashShardAllocationStrategy : IActorSystemDepend
 
         var now = _clock.GetUtcNow();
         var byZone = facts?.GroupBy(f => f.Zone).ToDictionary(g => g.Key, g => (IReadOnlyCollection<ZoneNodeFacts>)g.ToList(), StringComparer.Ordinal);
+        var statuses = _publisher is null ? null : new List<ZoneStatus>(_zones.Count);
         foreach (var (zone, (failover, score)) in _zones)
         {
-            var value = byZone is null
-                ? (hosting.ContainsKey(zone) ? 100 : 0)
-                : score.Update(byZone.TryGetValue(zone, out var nodes) ? nodes : [], now);
-            failover.Observe(value, now, hostsNone: hosting.GetValueOrDefault(zone) == 0, allHome: away.GetValueOrDefault(zone) == 0);
+            var nodes = byZone is not null && byZone.TryGetValue(zone, out var n) ? n : [];
+            var value = byZone is null ? (hosting.ContainsKey(zone) ? 100 : 0) : score.Update(nodes, now);
+            var was = failover.State;
+            if (failover.Observe(value, now, hostsNone: hosting.GetValueOrDefault(zone) == 0, allHome: away.GetValueOrDefault(zone) == 0))
+                Log(zone, was, failover.State, value);
+            statuses?.Add(new ZoneStatus(_publisher!.Consumer, zone, failover.State, failover.Since, value,
+                nodes.Select(f => f.Node).Where(a => a.Length > 0).Order(StringComparer.Ordinal).ToArray(),
+                homes.Count(h => h.Value == zone), hosting.GetValueOrDefault(zone)));
         }
+        if (statuses is not null) _publisher!.Publish(statuses, homes);
+    }
+
+    private void Log(string zone, ZoneState from, ZoneState to, double score)
+    {
+        if (_log is null) return;
+        var consumer = _publisher?.Consumer ?? "";
+        // Leaving is what an operator must notice; coming back is good news.
+        if (to is ZoneState.Draining or ZoneState.Failed)
+            _log.Warning("Zone {0} of consumer {1}: {2} -> {3} (score {4:F0}, failover threshold {5})", zone, consumer, from, to, score,
+                _zoneSettings.FailoverThreshold);
+        else
+            _log.Info("Zone {0} of consumer {1}: {2} -> {3} (score {4:F0})", zone, consumer, from, to, score);
     }
 
     /// <summary>Each known shard's owner among the regions, and each region's zone; null when no region's node is known.</summary>

@@ -2,7 +2,7 @@ namespace Broker.Zones.Internal;
 
 /// <summary>
 /// Where the shard allocation strategy learns the facts behind each zone's health score: the cluster's
-/// membership in production (<see cref="ClusterZoneHealthSource"/>), a table in tests.
+/// membership and the nodes' gossiped reports in production (<see cref="DistributedDataZoneHealthSource"/>), a table in tests.
 /// </summary>
 internal interface IZoneHealthSource
 {

@@ -19,6 +19,10 @@ namespace Broker.Zones.Internal;
 /// <param name="RecoveryThreshold">Score (above <paramref name="FailoverThreshold"/>, at most 100) at or above which, held for <paramref name="RecoverAfter"/>, a drained zone recovers.</param>
 /// <param name="RecoverAfter">How long the score must stay at or above <paramref name="RecoveryThreshold"/>; at least <paramref name="FailoverAfter"/>.</param>
 /// <param name="FailbackShardsPerRebalance">Shards moved back to a recovering zone per rebalance round, at least 1.</param>
+/// <param name="DrainShardsPerRebalance">Shards leaving a Draining or Failed zone in hand-off at once, at least 1 (a budget beside <c>broker.sharding.max-shards-per-rebalance</c>).</param>
+/// <param name="ReportInterval">How often each node publishes its consumers' health facts; above 0.</param>
+/// <param name="ReportStaleAfter">A reachable node whose report has not changed for this long counts as down; at least 2 x <paramref name="ReportInterval"/>.</param>
+/// <param name="PublishInterval">The shard coordinator publishes zone placement on every change and at least this often; above 0.</param>
 internal sealed record ZoneSettings(
     IReadOnlyDictionary<string, ZoneProfile> Zones,
     ZoneProfile Default,
@@ -27,7 +31,11 @@ internal sealed record ZoneSettings(
     TimeSpan FailoverAfter,
     double RecoveryThreshold,
     TimeSpan RecoverAfter,
-    int FailbackShardsPerRebalance)
+    int FailbackShardsPerRebalance,
+    int DrainShardsPerRebalance,
+    TimeSpan ReportInterval,
+    TimeSpan ReportStaleAfter,
+    TimeSpan PublishInterval)
 {
     public const string ZonesPath = "broker.zones";
     public const string Path = "broker.zone-failover";
@@ -85,7 +93,9 @@ internal sealed record ZoneSettings(
 
         var settings = new ZoneSettings(zones, defaults, score,
             f.GetDouble("failover-threshold"), f.GetTimeSpan("failover-after"),
-            f.GetDouble("recovery-threshold"), f.GetTimeSpan("recover-after"), f.GetInt("failback-shards-per-rebalance"));
+            f.GetDouble("recovery-threshold"), f.GetTimeSpan("recover-after"), f.GetInt("failback-shards-per-rebalance"),
+            f.GetInt("drain-shards-per-rebalance"), f.GetTimeSpan("report-interval"), f.GetTimeSpan("report-stale-after"),
+            f.GetTimeSpan("publish-interval"));
         if (!(settings.FailoverThreshold > 0 && settings.FailoverThreshold < 100))
             problems.Add($"{Path}.failover-threshold = {Num(settings.FailoverThreshold)}: must be above 0 and below 100 (a health score). Fix: use e.g. 50.");
         else if (!(settings.RecoveryThreshold > settings.FailoverThreshold && settings.RecoveryThreshold <= 100))
@@ -98,6 +108,15 @@ internal sealed record ZoneSettings(
                          "so shards come back more calmly than they leave. Fix: use e.g. 30s.");
         if (settings.FailbackShardsPerRebalance < 1)
             problems.Add($"{Path}.failback-shards-per-rebalance = {settings.FailbackShardsPerRebalance}: must be at least 1 (shards). Fix: use e.g. 1.");
+        if (settings.DrainShardsPerRebalance < 1)
+            problems.Add($"{Path}.drain-shards-per-rebalance = {settings.DrainShardsPerRebalance}: must be at least 1 (shards in hand-off out of a draining zone). Fix: use e.g. 10.");
+        if (settings.ReportInterval <= TimeSpan.Zero || settings.ReportInterval > TimeSpan.FromMinutes(1))
+            problems.Add($"{Path}.report-interval = {settings.ReportInterval}: must be above 0 and at most 1 minute. Fix: use e.g. 1s.");
+        else if (settings.ReportStaleAfter < 2 * settings.ReportInterval || settings.ReportStaleAfter > TimeSpan.FromHours(1))
+            problems.Add($"{Path}.report-stale-after = {settings.ReportStaleAfter}: must be at least twice report-interval ({settings.ReportInterval}) and at most 1 hour, " +
+                         "so one late report does not count a node as down. Fix: use e.g. 10s.");
+        if (settings.PublishInterval <= TimeSpan.Zero || settings.PublishInterval > TimeSpan.FromHours(1))
+            problems.Add($"{Path}.publish-interval = {settings.PublishInterval}: must be above 0 and at most 1 hour. Fix: use e.g. 10s.");
         if (problems.Count > 0) throw new BrokerConfigurationException(problems);
         return settings;
     }
