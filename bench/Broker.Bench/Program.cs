@@ -10,6 +10,7 @@ var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer
     ["ring"] = RingScenario.RunAsync,
     ["scale"] = ScaleScenario.RunAsync,
     ["idempotency"] = IdempotencyScenario.RunAsync,
+    ["failover"] = FailoverScenario.RunAsync,
     ["flood-node"] = FloodScenario.RunNodeAsync, // the node process the flood scenario starts
 };
 if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))
