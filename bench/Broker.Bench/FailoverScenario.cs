@@ -34,9 +34,9 @@ internal static class FailoverScenario
     {
         var dir = Directory.CreateTempSubdirectory("broker-bench-failover-");
         var nodes = new List<Node>();
+        using var kafka = KafkaProcess.Start([Topic], Partitions); // outlives the nodes, which commit as they stop
         try
         {
-            using var kafka = KafkaProcess.Start([Topic], Partitions);
             Console.WriteLine($"embedded Kafka in process {kafka.Pid} at {kafka.Bootstrap}; {Partitions} partitions; 2 zones x 2 nodes");
             var ledger = new Ledger();
             var outage = new Outage();
