@@ -6,7 +6,7 @@ namespace Broker.Host;
 internal static class Terminal
 {
     // Spectre wraps redirected output at 80 columns; scripts and logs want whole lines.
-    private const int RedirectedWidth = 240;
+    private const int RedirectedWidth = 4096; // a progress line with zones and many partitions passes 240
 
     /// <summary>A console on stderr, for errors that must not mix with stdout.</summary>
     public static IAnsiConsole Error { get; } = CreateError();
