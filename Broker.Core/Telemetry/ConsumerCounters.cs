@@ -83,12 +83,13 @@ internal sealed class ConsumerCounters
             BrokerTelemetry.HandlerDurations.Record((double)elapsed / Stopwatch.Frequency, timedOut ? _timeout : failed ? _error : _success);
     }
 
-    /// <summary>A record with <paramref name="timestamp"/> was handled at <paramref name="now"/>: its end-to-end latency.</summary>
-    public void Latency(Timestamp timestamp, DateTimeOffset now)
+    /// <summary>A record with <paramref name="timestamp"/> was handled now (by <paramref name="time"/>): its end-to-end latency.</summary>
+    public void Latency(Timestamp timestamp, TimeProvider time)
     {
+        // The clock is read only when someone listens: this runs for every record.
         if (!BrokerTelemetry.EndToEndLatencies.Enabled || timestamp.Type == TimestampType.NotAvailable) return;
         // A producer clock ahead of ours would give a negative latency; it counts as none.
-        var seconds = Math.Max(0, (now.ToUnixTimeMilliseconds() - timestamp.UnixTimestampMs) / 1000.0);
+        var seconds = Math.Max(0, (time.GetUtcNow().ToUnixTimeMilliseconds() - timestamp.UnixTimestampMs) / 1000.0);
         BrokerTelemetry.EndToEndLatencies.Record(seconds, _tags);
     }
 

@@ -38,6 +38,25 @@ public sealed class WatermarkTableSpec
     }
 
     [Fact]
+    public void A_watermark_pruned_while_dirty_is_not_taken_and_one_that_advances_again_is_taken_once()
+    {
+        var table = new WatermarkTable();
+        table.Advance(Key("a"), 5);
+        table.Advance(Key("b"), 20);
+        table.Prune(10); // a is below the commit: forgotten, dirty or not
+        Assert.True(table.HasDirty);
+        Assert.Equal([("b", 20L)], table.TakeDirty().Select(w => (Encoding.UTF8.GetString(w.Key!), w.Offset)));
+
+        table.Advance(Key("a"), 6);
+        table.Prune(10);
+        Assert.False(table.HasDirty);
+        table.Advance(Key("a"), 12);
+        table.Advance(Key("a"), 14);
+        Assert.Equal([("a", 14L)], table.TakeDirty().Select(w => (Encoding.UTF8.GetString(w.Key!), w.Offset)));
+        Assert.Empty(table.TakeDirty());
+    }
+
+    [Fact]
     public void Pruning_below_the_committed_offset_keeps_the_table_bounded_under_a_flood_of_keys()
     {
         var table = new WatermarkTable();

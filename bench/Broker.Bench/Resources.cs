@@ -10,6 +10,10 @@ internal readonly record struct Resources(TimeSpan Cpu, int Gen0, int Gen1, int 
     public static Resources operator -(Resources a, Resources b) =>
         new(a.Cpu - b.Cpu, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.GcPause - b.GcPause, a.Allocated - b.Allocated);
 
+    /// <summary>CPU time and bytes allocated per record, for <paramref name="records"/> records.</summary>
+    public string PerRecord(int records) =>
+        $"{Cpu.TotalMilliseconds * 1000 / records:F2} µs CPU, {(double)Allocated / records:F0} B allocated";
+
     public override string ToString() =>
         $"{Cpu.TotalSeconds:F1} s CPU, GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2) pausing {GcPause.TotalMilliseconds:F0} ms, allocated {Allocated / 1048576} MiB";
 }

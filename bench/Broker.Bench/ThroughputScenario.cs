@@ -38,6 +38,8 @@ internal static class ThroughputScenario
             if (Environment.GetEnvironmentVariable("BENCH_SKIP_RAW") is null)
                 rawPrefetch.Add(BenchKafka.RawLoop(kafka.BootstrapServers, topic, Partitions, Records, librdkafkaPrefetch: true));
             Console.WriteLine($"round {round}: raw {raw[^1]:N0} records/s ({rawUse}), broker {broker[^1]:N0} records/s ({brokerUse}, incl. start/stop)");
+            Console.WriteLine($"  per record: raw {rawUse.PerRecord(Records)}, broker {brokerUse.PerRecord(Records)}; " +
+                              $"broker from its first record to its last: {_steady.PerRecord(Records - 1)}");
         }
         var rawMedian = Median(raw);
         var brokerMedian = Median(broker);
@@ -52,10 +54,12 @@ internal static class ThroughputScenario
     {
         var counter = new CountingHandler.Counter(Records);
         using var gclog = Environment.GetEnvironmentVariable("BENCH_GCLOG") is null ? null : new GcLog();
+        using var alloclog = Environment.GetEnvironmentVariable("BENCH_ALLOCS") is null ? null : new AllocLog();
         using var host = await BenchNode.StartAsync<CountingHandler>(bootstrap, topic, $"broker-{round}",
             s => s.AddSingleton(counter),
             config: Environment.GetEnvironmentVariable("BENCH_WINDOW") is { } w ? new Dictionary<string, string?> { ["Broker:Consumer:MaxInFlightPerPartition"] = w, ["Broker:Consumer:MaxInFlightPerKey"] = "100" } : null);
         await counter.Done.WaitAsync(TimeSpan.FromMinutes(5));
+        _steady = counter.Steady;
         if (Environment.GetEnvironmentVariable("BENCH_SEGMENTS") is not null)
         {
             var prev = counter.Marks[1];
@@ -68,6 +72,9 @@ internal static class ThroughputScenario
         await host.StopAsync();
         return (Records - 1) / counter.Elapsed.TotalSeconds;
     }
+
+    /// <summary>What the latest Broker round used between its first and its last record (no start-up, no stop).</summary>
+    private static Resources _steady;
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
@@ -88,17 +95,27 @@ internal static class ThroughputScenario
             private long _lastTicks;
 
             public Task Done => _done.Task;
+            private Resources _atFirst, _atLast;
+
             public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(_firstTicks, _lastTicks);
+
+            /// <summary>Process CPU and allocations from the first record to the last.</summary>
+            public Resources Steady => _atLast - _atFirst;
 
             public readonly long[] Marks = new long[11];
 
             public void Hit()
             {
                 var n = Interlocked.Increment(ref _count);
-                if (n == 1) _firstTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (n == 1)
+                {
+                    _atFirst = Resources.Now();
+                    _firstTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
                 if (n % 100_000 == 0) Marks[n / 100_000] = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (n != target) return;
                 _lastTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                _atLast = Resources.Now();
                 _done.TrySetResult();
             }
         }

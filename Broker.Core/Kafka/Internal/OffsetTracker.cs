@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Broker.Kafka.Internal;
 
 /// <summary>
@@ -18,11 +20,13 @@ internal sealed class OffsetTracker
     private bool[] _spareDone;
     private int _head;
     private int _count;
+    private int _mask; // ring sizes are powers of two, so a slot is (index & _mask): no division per record
 
-    /// <param name="initialCapacity">Starting ring size in records (the in-flight window is a good choice).</param>
+    /// <param name="initialCapacity">Starting ring size in records (the in-flight window is a good choice), rounded up to a power of two.</param>
     public OffsetTracker(int initialCapacity = 1024)
     {
-        var capacity = Math.Max(4, initialCapacity);
+        var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, initialCapacity));
+        _mask = capacity - 1;
         _offsets = new long[capacity];
         _done = new bool[capacity];
         _spareOffsets = new long[capacity];
@@ -52,7 +56,7 @@ internal sealed class OffsetTracker
     {
         if (offset <= LastGiven) return false;
         if (_count == _offsets.Length) Compact();
-        var slot = (_head + _count) % _offsets.Length;
+        var slot = (_head + _count) & _mask;
         _offsets[slot] = offset;
         _done[slot] = false;
         _count++;
@@ -70,13 +74,13 @@ internal sealed class OffsetTracker
     {
         var index = Find(offset);
         if (index < 0) return false;
-        var slot = (_head + index) % _offsets.Length;
+        var slot = (_head + index) & _mask;
         if (_done[slot]) return false;
         _done[slot] = true;
         InFlight--;
         while (_count > 0 && _done[_head])
         {
-            _head = (_head + 1) % _offsets.Length;
+            _head = (_head + 1) & _mask;
             _count--;
         }
         return true;
@@ -94,11 +98,10 @@ internal sealed class OffsetTracker
     private int Find(long offset)
     {
         int lo = 0, hi = _count - 1;
-        var length = _offsets.Length;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var value = _offsets[(_head + mid) % length];
+            var value = _offsets[(_head + mid) & _mask];
             if (value == offset) return mid;
             if (value < offset) lo = mid + 1;
             else hi = mid - 1;
@@ -113,13 +116,13 @@ internal sealed class OffsetTracker
     private void Compact()
     {
         var length = _offsets.Length;
-        var newLength = InFlight * 2 > length ? length * 2 : length;
+        var newLength = InFlight * 2 > length ? length * 2 : length; // stays a power of two
         if (_spareOffsets.Length != newLength) _spareOffsets = new long[newLength];
         if (_spareDone.Length != newLength) _spareDone = new bool[newLength];
         var n = 0;
         for (var i = 0; i < _count; i++)
         {
-            var slot = (_head + i) % length;
+            var slot = (_head + i) & _mask;
             if (_done[slot]) continue;
             _spareOffsets[n] = _offsets[slot];
             _spareDone[n] = false;
@@ -129,5 +132,6 @@ internal sealed class OffsetTracker
         (_done, _spareDone) = (_spareDone, _done);
         _head = 0;
         _count = n;
+        _mask = newLength - 1;
     }
 }

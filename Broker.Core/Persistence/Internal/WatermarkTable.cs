@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Broker.Processing.Internal;
 
 namespace Broker.Persistence.Internal;
@@ -10,8 +12,11 @@ namespace Broker.Persistence.Internal;
 /// </summary>
 internal sealed class WatermarkTable
 {
-    private readonly Dictionary<byte[], long> _byKey = new(KeyBytesComparer.Instance);
-    private readonly Dictionary<byte[], long> _dirty = new(KeyBytesComparer.Instance);
+    // One lookup per record: the watermark and whether it is dirty live in the same entry; the dirty keys are
+    // also listed (a key may be listed twice after a prune; the entry's flag decides).
+    private readonly Dictionary<byte[], Entry> _byKey = new(KeyBytesComparer.Instance);
+    private readonly List<byte[]> _dirty = new();
+    private int _dirtyCount;
     private long _nullKey = -1;
     private bool _nullKeyDirty;
 
@@ -19,13 +24,14 @@ internal sealed class WatermarkTable
     public int Count => _byKey.Count + (_nullKey >= 0 ? 1 : 0);
 
     /// <summary>True when some watermark advanced since the last <see cref="TakeDirty"/>.</summary>
-    public bool HasDirty => _dirty.Count > 0 || _nullKeyDirty;
+    public bool HasDirty => _dirtyCount > 0 || _nullKeyDirty;
 
     /// <summary>Replaces the table's content with recovered watermarks; nothing is dirty afterwards.</summary>
     public void Load(IEnumerable<Watermark> watermarks)
     {
         _byKey.Clear();
         _dirty.Clear();
+        _dirtyCount = 0;
         _nullKey = -1;
         _nullKeyDirty = false;
         foreach (var w in watermarks) Set(w.Key, w.Offset);
@@ -33,7 +39,7 @@ internal sealed class WatermarkTable
 
     /// <summary>True when the record at <paramref name="offset"/> of <paramref name="key"/> was already finished.</summary>
     public bool Covers(byte[]? key, long offset) =>
-        key is null ? offset <= _nullKey : _byKey.TryGetValue(key, out var w) && offset <= w;
+        key is null ? offset <= _nullKey : _byKey.TryGetValue(key, out var w) && offset <= w.Offset;
 
     /// <summary>The key finished every record up to <paramref name="offset"/>.</summary>
     public void Advance(byte[]? key, long offset)
@@ -45,19 +51,30 @@ internal sealed class WatermarkTable
             _nullKeyDirty = true;
             return;
         }
-        if (_byKey.TryGetValue(key, out var current) && offset <= current) return;
-        _byKey[key] = offset;
-        _dirty[key] = offset;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out var exists);
+        if (exists && offset <= entry.Offset) return;
+        entry.Offset = offset;
+        if (entry.Dirty) return;
+        entry.Dirty = true;
+        _dirty.Add(key);
+        _dirtyCount++;
     }
 
     /// <summary>The watermarks that advanced since the last call; they are no longer dirty.</summary>
     public Watermark[] TakeDirty()
     {
-        var taken = new Watermark[_dirty.Count + (_nullKeyDirty ? 1 : 0)];
+        var taken = new Watermark[_dirtyCount + (_nullKeyDirty ? 1 : 0)];
         var i = 0;
-        foreach (var (key, offset) in _dirty) taken[i++] = new Watermark(key, offset);
+        foreach (var key in _dirty)
+        {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byKey, key);
+            if (Unsafe.IsNullRef(ref entry) || !entry.Dirty) continue; // pruned meanwhile, or listed twice
+            entry.Dirty = false;
+            taken[i++] = new Watermark(key, entry.Offset);
+        }
         if (_nullKeyDirty) taken[i] = new Watermark(null, _nullKey);
         _dirty.Clear();
+        _dirtyCount = 0;
         _nullKeyDirty = false;
         return taken;
     }
@@ -67,7 +84,7 @@ internal sealed class WatermarkTable
     {
         var all = new Watermark[Count];
         var i = 0;
-        foreach (var (key, offset) in _byKey) all[i++] = new Watermark(key, offset);
+        foreach (var (key, entry) in _byKey) all[i++] = new Watermark(key, entry.Offset);
         if (_nullKey >= 0) all[i] = new Watermark(null, _nullKey);
         return all;
     }
@@ -83,20 +100,29 @@ internal sealed class WatermarkTable
             _nullKey = -1;
             _nullKeyDirty = false;
         }
-        List<byte[]>? stale = null;
-        foreach (var (key, offset) in _byKey)
-            if (offset < committed) (stale ??= new List<byte[]>()).Add(key);
-        if (stale is null) return;
-        foreach (var key in stale)
+        foreach (var (key, entry) in _byKey)
         {
-            _byKey.Remove(key);
-            _dirty.Remove(key);
+            if (entry.Offset >= committed) continue;
+            _byKey.Remove(key); // allowed while enumerating: removing never moves the other entries
+            if (entry.Dirty) _dirtyCount--;
         }
+        if (_dirtyCount == 0) _dirty.Clear();
     }
 
     private void Set(byte[]? key, long offset)
     {
-        if (key is null) _nullKey = Math.Max(_nullKey, offset);
-        else if (!_byKey.TryGetValue(key, out var current) || offset > current) _byKey[key] = offset;
+        if (key is null)
+        {
+            _nullKey = Math.Max(_nullKey, offset);
+            return;
+        }
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out var exists);
+        if (!exists || offset > entry.Offset) entry.Offset = offset;
+    }
+
+    private struct Entry
+    {
+        public long Offset;
+        public bool Dirty;
     }
 }

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Confluent.Kafka;
 
 namespace Broker.Processing.Internal;
 
@@ -25,13 +24,13 @@ internal sealed class KeyState(byte[]? key)
     public long LastUsed;
 
     /// <summary>The batch handed to the keyed consumer and not finished yet (at most one at a time).</summary>
-    public List<ConsumeResult<byte[], byte[]>>? Outstanding;
+    public KeyedConsumer.Records? Outstanding;
 
     /// <summary>How many records of <see cref="Outstanding"/> are reported finished (they finish in order).</summary>
     public int OutstandingDone;
 
-    /// <summary>Records of the key not yet handed to its keyed consumer, in offset order.</summary>
-    public List<ConsumeResult<byte[], byte[]>>? Waiting;
+    /// <summary>Records of the key not yet handed to its keyed consumer, in offset order: the next batch to send.</summary>
+    public KeyedConsumer.Records? Waiting;
 
     /// <summary>Its keyed consumer gave its remaining records up to the partition's next owner (draining).</summary>
     public bool Yielded;

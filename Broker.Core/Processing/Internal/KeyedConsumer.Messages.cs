@@ -18,8 +18,51 @@ internal sealed partial class KeyedConsumer
     public sealed record Start(IActorRef Owner, OwnerInbox Inbox, object Key, int Generation, CancellationToken Stopping,
         CancellationToken Yielding);
 
-    /// <summary>From the partition owner, directly: records of this key, in offset order.</summary>
-    public sealed record Records(int Generation, IReadOnlyList<ConsumeResult<byte[], byte[]>> Batch);
+    /// <summary>
+    /// From the partition owner, directly: records of this key, in offset order. The owner fills it while the
+    /// key's records wait and keeps it as the key's outstanding batch once sent; after sending, nobody changes
+    /// it. With many keys most batches hold one record, which needs no array (and no list).
+    /// </summary>
+    public sealed class Records
+    {
+        private ConsumeResult<byte[], byte[]> _first;
+        private ConsumeResult<byte[], byte[]>[]? _more; // records 1.. (index 0 is _first)
+
+        public Records(int generation, ConsumeResult<byte[], byte[]> first)
+        {
+            Generation = generation;
+            _first = first;
+            Count = 1;
+        }
+
+        public int Generation { get; }
+
+        public int Count { get; private set; }
+
+        public ConsumeResult<byte[], byte[]> this[int index] => index == 0 ? _first : _more![index - 1];
+
+        /// <summary>Owner, before sending: appends the key's next record.</summary>
+        internal void Add(ConsumeResult<byte[], byte[]> record)
+        {
+            if (_more is null) _more = new ConsumeResult<byte[], byte[]>[4];
+            else if (Count - 1 == _more.Length) Array.Resize(ref _more, _more.Length * 2);
+            _more[Count - 1] = record;
+            Count++;
+        }
+
+        /// <summary>Owner, before sending: moves this batch's first <paramref name="count"/> records (fewer than all) into a new one.</summary>
+        internal Records TakeFirst(int count)
+        {
+            var taken = new Records(Generation, _first);
+            for (var i = 1; i < count; i++) taken.Add(this[i]);
+            var rest = _more.AsSpan(count - 1, Count - count).ToArray();
+            _first = rest[0];
+            _more = null;
+            Count = 1;
+            for (var i = 1; i < rest.Length; i++) Add(rest[i]);
+            return taken;
+        }
+    }
 
     /// <summary>From the partition owner, directly: nothing is in flight for this key; passivate.</summary>
     public sealed class Passivate

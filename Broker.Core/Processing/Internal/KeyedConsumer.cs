@@ -23,7 +23,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     private readonly string _entityId;
     private readonly bool _deadLetterAll;
     private ILoggingAdapter? _logger;
-    private readonly Queue<IReadOnlyList<ConsumeResult<byte[], byte[]>>> _batches = new();
+    private readonly Queue<Records> _batches = new();
     private int _next; // index of the next record in the head batch
     private int _done; // records finished since the last report, in the order they were handed over
     private object? _key;
@@ -72,7 +72,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
         {
             case Records r:
                 if (r.Generation != _generation || _yielded) return; // from an owner generation that no longer exists
-                _batches.Enqueue(r.Batch);
+                _batches.Enqueue(r);
                 if (!_busy) Pump();
                 break;
             case StepCompleted c:

@@ -241,12 +241,15 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             if (created) KeyCreated();
             if (state.Waiting is null)
             {
-                // A new list per batch keeps records out of long-lived collections: storing young objects
+                // A new batch per send keeps records out of long-lived collections: storing young objects
                 // into old ones is what makes every gen0 collection scan old memory.
-                state.Waiting = new List<ConsumeResult<byte[], byte[]>>();
+                state.Waiting = new KeyedConsumer.Records(_generation, record);
                 _touched.Add(state);
             }
-            state.Waiting.Add(record);
+            else
+            {
+                state.Waiting.Add(record);
+            }
             if (state.Yielded) _yielded++;
         }
     }
@@ -266,7 +269,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         }
         if (state.InFlight > 0 || state.Waiting is not { } waiting) return;
         var window = _runtime.Settings.MaxInFlightPerKey;
-        List<ConsumeResult<byte[], byte[]>> batch;
+        KeyedConsumer.Records batch;
         if (waiting.Count <= window)
         {
             batch = waiting;
@@ -274,13 +277,12 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         }
         else
         {
-            batch = waiting.GetRange(0, window);
-            waiting.RemoveRange(0, window);
+            batch = waiting.TakeFirst(window);
         }
         state.InFlight = batch.Count;
         state.Outstanding = batch;
         state.OutstandingDone = 0;
-        state.Ref.Tell(new KeyedConsumer.Records(_generation, batch));
+        state.Ref.Tell(batch);
     }
 
     /// <summary>
@@ -323,30 +325,31 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private void TakeCompletions()
     {
         _inbox.TakeAll(_completions);
+        var done = 0;
         foreach (var c in _completions)
-            if (c.Generation == _generation && c.Key is KeyState state) Acked(state, c.Records);
+            if (c.Generation == _generation && c.Key is KeyState state) done += Acked(state, c.Records);
         _completions.Clear();
+        // Once per burst of reports, not per key: releasing takes the lane's lock.
+        if (done > 0) Release(done);
+        if (_watermarks is not null && _lane is not null && _watermarks.Count > _lane.WatermarkPeak) _lane.WatermarkPeak = _watermarks.Count;
         if (_phase == Phase.Draining) TryFinishDrain();
     }
 
-    private void Acked(KeyState state, int records)
+    /// <summary>The key's keyed consumer finished its next <paramref name="records"/> records; returns how many of them were in flight.</summary>
+    private int Acked(KeyState state, int records)
     {
-        if (state.Outstanding is not { } batch) return; // forgotten meanwhile (passivated or reassigned)
+        if (state.Outstanding is not { } batch) return 0; // forgotten meanwhile (passivated or reassigned)
         var done = 0;
         var end = Math.Min(batch.Count, state.OutstandingDone + records);
         for (var i = state.OutstandingDone; i < end; i++)
             if (_tracker.Complete(batch[i].Offset.Value)) done++;
-        if (end > state.OutstandingDone && _watermarks is not null)
-        {
-            _watermarks.Advance(state.Key, batch[end - 1].Offset.Value);
-            if (_watermarks.Count > _lane!.WatermarkPeak) _lane.WatermarkPeak = _watermarks.Count;
-        }
+        if (end > state.OutstandingDone && _watermarks is not null) _watermarks.Advance(state.Key, batch[end - 1].Offset.Value);
         state.InFlight -= end - state.OutstandingDone;
         state.OutstandingDone = end;
         if (end == batch.Count) state.Outstanding = null;
-        Release(done);
         if (state.Waiting is not null && state.InFlight == 0) Dispatch(state);
         else if (state.IsIdle) EnforceLiveKeyCap();
+        return done;
     }
 
     /// <summary>

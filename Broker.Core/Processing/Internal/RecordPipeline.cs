@@ -17,7 +17,7 @@ namespace Broker.Processing.Internal;
 /// consumer per node, used by all its keyed consumers at once: the rate and concurrency limits (waiting,
 /// never dropping), the circuit breaker (no call while it is Open), the call's deadline, and retries with
 /// exponential backoff and jitter (Polly) until the record succeeds, turns out to be poison, or has used its
-/// attempts. A first attempt that completes at once costs no task and no timer. The record's span (if it is
+/// attempts. A first attempt that completes at once costs no task, no state machine and no timer. The record's span (if it is
 /// traced) is current while its handler runs, and gets an event per retry.
 /// </summary>
 internal sealed class RecordPipeline
@@ -95,14 +95,59 @@ internal sealed class RecordPipeline
     /// breaker to let a call through or for its next attempt, is given up instead (Yielded): it was not
     /// handled, so the partition's next owner reads it again. A call in progress is never cut short by it.
     /// </summary>
-    public async ValueTask<RecordOutcome> ProcessAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
+    public ValueTask<RecordOutcome> ProcessAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
         Activity? span, CancellationToken stopping, CancellationToken yielding = default)
+    {
+        // The common case runs here without a state machine: nobody traces the record, no limit is set, the
+        // breaker lets the call through and the handler completes at once. Anything else goes on in
+        // ProcessSlowAsync, from the call already started if there is one.
+        if (span is not null || _rate is not null || _concurrency is not null)
+            return ProcessSlowAsync(record, call, span, stopping, yielding, started: null);
+        var headerDeadline = HeaderDeadline(record);
+        var now = _time.GetUtcNow();
+        var deadline = DeadlineOf(now, headerDeadline);
+        CircuitBreaker.Permit? permit = null;
+        if (deadline <= now || (_breaker is not null && !TryAcquire(out permit)))
+            return ProcessSlowAsync(record, call, span, stopping, yielding, started: null);
+
+        // An async method restores the caller's ExecutionContext when it returns; this call is not inside one,
+        // so it does the same: whatever the handler's synchronous part sets (Activity.Current, an AsyncLocal)
+        // must not stay on the keyed consumer's thread.
+        var context = ExecutionContext.Capture();
+        var started = Start(record, call, new CallInfo(1, deadline), permit);
+        if (context is not null && !ReferenceEquals(ExecutionContext.Capture(), context)) ExecutionContext.Restore(context);
+        if (!started.Task.IsCompletedSuccessfully)
+            return ProcessSlowAsync(record, call, span, stopping, yielding, started);
+        call.Reset();
+        _counters.HandlerCalled(started.StartedAt, failed: false, timedOut: false);
+        if (permit is { } p) _breaker!.Record(p, succeeded: true);
+        _counters.Latency(record.Message.Timestamp, _time);
+        return new ValueTask<RecordOutcome>(HandledAtFirstAttempt);
+    }
+
+    private static readonly RecordOutcome HandledAtFirstAttempt = new(RecordOutcomeKind.Handled, 1, null, null);
+
+    private bool TryAcquire(out CircuitBreaker.Permit? permit)
+    {
+        var acquired = _breaker!.TryAcquire(out var p);
+        permit = acquired ? p : null;
+        return acquired;
+    }
+
+    /// <summary>
+    /// <see cref="ProcessAsync"/> for everything but a first attempt that completes at once; <paramref name="started"/>
+    /// is the first attempt's call when <see cref="ProcessAsync"/> already made it.
+    /// </summary>
+    private async ValueTask<RecordOutcome> ProcessSlowAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
+        Activity? span, CancellationToken stopping, CancellationToken yielding, StartedCall? started)
     {
         // Set inside this async method, so the caller's (the actor thread's) current activity is untouched.
         if (span is not null) Activity.Current = span;
         var deadline = HeaderDeadline(record);
-        var first = await AttemptAsync(record, call, deadline, attempt: 1, stopping, yielding).ConfigureAwait(false);
-        if (first.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time.GetUtcNow());
+        var first = started is { } s
+            ? await FinishAsync(s, call, stopping).ConfigureAwait(false)
+            : await AttemptAsync(record, call, deadline, attempt: 1, stopping, yielding).ConfigureAwait(false);
+        if (first.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time);
         if (first.Kind != AttemptKind.Failed) return first.ToOutcome(attempts: 1);
         if (first.Expired) return first.ToOutcome(attempts: 0); // its deadline had passed: never called
 
@@ -120,7 +165,7 @@ internal sealed class RecordPipeline
         {
             var last = await _retry.ExecuteAsync(
                 static (_, s) => s.Pipeline.RetryAttemptAsync(s), context, state).ConfigureAwait(false);
-            if (last.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time.GetUtcNow());
+            if (last.Kind == AttemptKind.Succeeded) _counters.Latency(record.Message.Timestamp, _time);
             if (last.Kind == AttemptKind.Failed && state.MayRetry(last) && yielding.IsCancellationRequested)
                 return Attempt.Yielded.ToOutcome(state.Calls); // not retried only because the partition hands off
             return last.ToOutcome(state.Calls);
@@ -154,13 +199,20 @@ internal sealed class RecordPipeline
         attempt.Kind == AttemptKind.Failed && context.Properties.GetValue(StateKey, null!) is { } state && state.MayRetry(attempt)
         && !state.Yielding.IsCancellationRequested;
 
+    /// <summary>A call's deadline: <see cref="ConsumerSettings.HandlerTimeout"/> from <paramref name="now"/>, or the record's own if earlier.</summary>
+    private DateTimeOffset DeadlineOf(DateTimeOffset now, DateTimeOffset? headerDeadline)
+    {
+        var deadline = now + _settings.HandlerTimeout;
+        return headerDeadline is { } h && h < deadline ? h : deadline;
+    }
+
     /// <summary>One handler call, after the limits and the breaker let it through.</summary>
     private async ValueTask<Attempt> AttemptAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call,
         DateTimeOffset? headerDeadline, int attempt, CancellationToken stopping, CancellationToken yielding)
     {
-        var deadline = _time.GetUtcNow() + _settings.HandlerTimeout;
-        if (headerDeadline is { } h && h < deadline) deadline = h;
-        if (deadline <= _time.GetUtcNow())
+        var now = _time.GetUtcNow();
+        var deadline = DeadlineOf(now, headerDeadline);
+        if (deadline <= now)
             return Attempt.Failure(new TimeoutException($"The record's deadline {deadline:O} has passed."), timedOut: true, expired: true);
 
         RateLimitLease? rate = null, concurrency = null;
@@ -170,10 +222,7 @@ internal sealed class RecordPipeline
             concurrency = await AcquireAsync(_concurrency, stopping).ConfigureAwait(false);
             var (entered, permit) = await EnterBreakerAsync(stopping, yielding).ConfigureAwait(false);
             if (!entered) return Attempt.Yielded;
-            var result = await CallAsync(record, call, new CallInfo(attempt, deadline), stopping).ConfigureAwait(false);
-            if (permit is { } p && result.Kind != AttemptKind.Stopped)
-                _breaker!.Record(p, succeeded: result.Kind != AttemptKind.Failed);
-            return result;
+            return await FinishAsync(Start(record, call, new CallInfo(attempt, deadline), permit), call, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -186,24 +235,39 @@ internal sealed class RecordPipeline
         }
     }
 
-    private async ValueTask<Attempt> CallAsync(ConsumeResult<byte[], byte[]> record, CallDeadline call, CallInfo info,
-        CancellationToken stopping)
+    /// <summary>Calls the handler; what it throws at once comes back in the task, as if it had thrown later.</summary>
+    private StartedCall Start(ConsumeResult<byte[], byte[]> record, CallDeadline call, CallInfo info, CircuitBreaker.Permit? permit)
     {
-        var deadline = info.Deadline;
         var startedAt = Stopwatch.GetTimestamp();
+        Task task;
         try
         {
-            var task = _handler.HandleAsync(record, info, call.Token);
-            if (!task.IsCompleted)
-            {
-                call.Arm(deadline, _time);
-                await task.ConfigureAwait(false);
-            }
-            else
-            {
-                await task.ConfigureAwait(false); // completed: rethrows its exception, if any
-            }
-            _counters.HandlerCalled(startedAt, failed: false, timedOut: false);
+            task = _handler.HandleAsync(record, info, call.Token);
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException(e);
+        }
+        return new StartedCall(task, info, startedAt, permit);
+    }
+
+    /// <summary>Waits for a started handler call (its token fires at its deadline), and reports it to the breaker.</summary>
+    private async ValueTask<Attempt> FinishAsync(StartedCall started, CallDeadline call, CancellationToken stopping)
+    {
+        var result = await OutcomeAsync(started, call, stopping).ConfigureAwait(false);
+        if (started.Permit is { } p && result.Kind != AttemptKind.Stopped)
+            _breaker!.Record(p, succeeded: result.Kind != AttemptKind.Failed);
+        return result;
+    }
+
+    private async ValueTask<Attempt> OutcomeAsync(StartedCall started, CallDeadline call, CancellationToken stopping)
+    {
+        var deadline = started.Info.Deadline;
+        try
+        {
+            if (!started.Task.IsCompleted) call.Arm(deadline, _time);
+            await started.Task.ConfigureAwait(false); // rethrows its exception, if any
+            _counters.HandlerCalled(started.StartedAt, failed: false, timedOut: false);
             return Attempt.Success;
         }
         catch (PoisonRecordException poison)
@@ -217,7 +281,7 @@ internal sealed class RecordPipeline
         catch (Exception e)
         {
             var timedOut = call.TimedOut;
-            _counters.HandlerCalled(startedAt, failed: true, timedOut);
+            _counters.HandlerCalled(started.StartedAt, failed: true, timedOut);
             _counters.Failed();
             if (timedOut) _counters.TimedOut();
             return Attempt.Failure(timedOut ? new TimeoutException($"The handler did not finish by its deadline {deadline:O}.", e) : e,
@@ -283,6 +347,9 @@ internal sealed class RecordPipeline
     }
 
     private enum AttemptKind { Succeeded, Failed, Poison, Stopped, Yielded }
+
+    /// <summary>A handler call under way: its task, attempt and deadline, when it started (<see cref="Stopwatch.GetTimestamp"/>), and its breaker permit.</summary>
+    private readonly record struct StartedCall(Task Task, CallInfo Info, long StartedAt, CircuitBreaker.Permit? Permit);
 
     /// <summary>How one handler call ended.</summary>
     private readonly record struct Attempt(AttemptKind Kind, Exception? Error, bool TimedOut, bool Expired, string? PoisonReason)

@@ -18,6 +18,7 @@ internal sealed class CircuitBreaker
     private readonly object _gate = new();
     private readonly Outcome[] _window;
     private int _head, _count;
+    private int _failures, _slow; // of the outcomes in the window, kept as they enter and leave it
     private DateTimeOffset _openedAt;
     private DateTimeOffset _since;
     private int _trialsStarted, _trialsSucceeded;
@@ -95,7 +96,9 @@ internal sealed class CircuitBreaker
     /// <summary>Reports how a permitted call ended.</summary>
     public void Record(Permit permit, bool succeeded)
     {
-        var slow = _time.GetElapsedTime(permit.StartedAt) >= _settings.SlowCallDuration;
+        // One clock read per call: it times the call and dates its outcome (every handler call comes here).
+        var now = _time.GetTimestamp();
+        var slow = _time.GetElapsedTime(permit.StartedAt, now) >= _settings.SlowCallDuration;
         (BreakerState, BreakerState)? change = null;
         lock (_gate)
         {
@@ -110,8 +113,8 @@ internal sealed class CircuitBreaker
             }
             else if (StateLocked == BreakerState.Closed)
             {
-                Add(new Outcome(_time.GetUtcNow(), !succeeded, slow));
-                change = Evaluate();
+                Add(new Outcome(now, !succeeded, slow));
+                change = Evaluate(now);
             }
             Announce(change);
         }
@@ -144,7 +147,7 @@ internal sealed class CircuitBreaker
         lock (_gate)
         {
             var change = RefreshLocked();
-            Expire();
+            Expire(_time.GetTimestamp());
             var (failureRate, slowRate) = RatesLocked();
             var snapshot = new BreakerSnapshot(StateLocked, _since, _count, failureRate, slowRate, Opened,
                 StateLocked == BreakerState.Open ? _openedAt + _settings.OpenDuration : null,
@@ -154,9 +157,9 @@ internal sealed class CircuitBreaker
         }
     }
 
-    private (BreakerState, BreakerState)? Evaluate()
+    private (BreakerState, BreakerState)? Evaluate(long now)
     {
-        Expire();
+        Expire(now);
         if (_count < _settings.MinimumCalls) return null;
         var (failureRate, slowRate) = RatesLocked();
         return failureRate >= _settings.FailureRateThreshold || slowRate >= _settings.SlowCallRateThreshold
@@ -164,18 +167,8 @@ internal sealed class CircuitBreaker
             : null;
     }
 
-    private (double FailureRate, double SlowRate) RatesLocked()
-    {
-        if (_count == 0) return (0, 0);
-        int failures = 0, slow = 0;
-        for (var i = 0; i < _count; i++)
-        {
-            var o = _window[(_head + i) % _window.Length];
-            if (o.Failed) failures++;
-            if (o.Slow) slow++;
-        }
-        return ((double)failures / _count, (double)slow / _count);
-    }
+    private (double FailureRate, double SlowRate) RatesLocked() =>
+        _count == 0 ? (0, 0) : ((double)_failures / _count, (double)_slow / _count);
 
     private (BreakerState, BreakerState)? RefreshLocked()
     {
@@ -196,7 +189,7 @@ internal sealed class CircuitBreaker
     private (BreakerState, BreakerState) CloseLocked()
     {
         StateLocked = BreakerState.Closed;
-        _head = _count = 0;
+        _head = _count = _failures = _slow = 0;
         return Signal(BreakerState.HalfOpen);
     }
 
@@ -216,29 +209,32 @@ internal sealed class CircuitBreaker
 
     private void Add(Outcome outcome)
     {
-        if (_count == _window.Length)
-        {
-            _head = (_head + 1) % _window.Length;
-            _count--;
-        }
+        if (_count == _window.Length) DropOldest();
         _window[(_head + _count) % _window.Length] = outcome;
         _count++;
+        if (outcome.Failed) _failures++;
+        if (outcome.Slow) _slow++;
     }
 
-    /// <summary>Drops outcomes older than the time window.</summary>
-    private void Expire()
+    /// <summary>Drops outcomes older than the time window, as of <paramref name="now"/> (a TimeProvider timestamp).</summary>
+    private void Expire(long now)
     {
-        var oldest = _time.GetUtcNow() - _settings.WindowDuration;
-        while (_count > 0 && _window[_head].At < oldest)
-        {
-            _head = (_head + 1) % _window.Length;
-            _count--;
-        }
+        while (_count > 0 && _time.GetElapsedTime(_window[_head].At, now) > _settings.WindowDuration) DropOldest();
+    }
+
+    private void DropOldest()
+    {
+        var oldest = _window[_head];
+        if (oldest.Failed) _failures--;
+        if (oldest.Slow) _slow--;
+        _head = (_head + 1) % _window.Length;
+        _count--;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private readonly record struct Outcome(DateTimeOffset At, bool Failed, bool Slow);
+    /// <summary>One call's outcome; <paramref name="At"/> is a TimeProvider timestamp.</summary>
+    private readonly record struct Outcome(long At, bool Failed, bool Slow);
 
     /// <summary>Permission for one handler call, started at <paramref name="StartedAt"/> (a TimeProvider timestamp).</summary>
     public readonly record struct Permit(long StartedAt, bool Trial);
