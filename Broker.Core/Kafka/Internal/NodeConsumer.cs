@@ -328,7 +328,8 @@ internal sealed class NodeConsumer : IDisposable
         }
         if (lane.Batch is null)
         {
-            lane.Batch = new List<ConsumeResult<byte[], byte[]>>();
+            // Sized like the lane's previous batch: grown from empty, a list copies its array up to ten times.
+            lane.Batch = new List<ConsumeResult<byte[], byte[]>>(lane.LastBatchSize);
             _touched.Add(lane);
         }
         lane.Batch.Add(record);
@@ -342,6 +343,7 @@ internal sealed class NodeConsumer : IDisposable
         {
             var batch = lane.Batch!;
             lane.Batch = null;
+            lane.LastBatchSize = batch.Count;
             if (lane.Offer(batch))
                 lane.Owner.Tell(new PartitionOwner.RecordsAvailable(lane.Generation), Akka.Actor.ActorRefs.NoSender);
             _counters.Consumed(batch.Count);
