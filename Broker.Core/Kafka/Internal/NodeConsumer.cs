@@ -315,6 +315,7 @@ internal sealed class NodeConsumer : IDisposable
 
     private void Route(ConsumeResult<byte[], byte[]> record)
     {
+        record.Topic = _topic; // not decoded per record (KafkaEndpoint.FetchSettings)
         if (!_lanes.TryGetValue(record.Partition.Value, out var lane)) return; // revoked meanwhile
         if (lane.InFlight + (lane.Batch?.Count ?? 0) >= lane.Window) Pause(lane, PauseReasons.Window);
         if (lane.Draining || lane.Paused != PauseReasons.None)
