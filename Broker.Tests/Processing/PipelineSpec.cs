@@ -35,6 +35,7 @@ public sealed class PipelineSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper o
         var records = log.Records;
         Assert.Equal(10_000, records.Count);
         Assert.Equal(10_000, records.Select(r => (r.Partition, r.Offset)).Distinct().Count()); // each exactly once
+        Assert.All(records, r => Assert.Equal(topic, r.Topic)); // set by the poll loop, not decoded per record
         foreach (var key in records.GroupBy(r => Encoding.UTF8.GetString(r.Key!)))
         {
             var sequence = key.Select(r => int.Parse(r.Value!.Split(':')[1])).ToArray();

@@ -30,8 +30,8 @@ internal sealed class AllocLog : EventListener
     {
         base.Dispose();
         var total = Math.Max(1, Interlocked.Read(ref _total));
-        Console.WriteLine($"  allocations sampled: {total / 1048576} MiB");
-        foreach (var (type, bytes) in _bytes.OrderByDescending(kv => kv.Value).Take(25))
-            Console.WriteLine($"  {bytes * 100.0 / total,5:F1}% {bytes / 1048576,6} MiB  {type}");
+        Console.Error.WriteLine($"  allocations sampled: {total / 1048576} MiB");
+        foreach (var (type, bytes) in _bytes.OrderByDescending(kv => kv.Value).Take(40))
+            Console.Error.WriteLine($"  {bytes * 100.0 / total,5:F1}% {bytes / 1048576,6} MiB  {type}");
     }
 }

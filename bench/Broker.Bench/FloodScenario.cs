@@ -27,7 +27,7 @@ internal static class FloodScenario
             Console.WriteLine($"{topic}: produced {backlog:N0} records of {ValueBytes} B over {Math.Min(backlog, Keys):N0} keys at {rate:N0}/s");
             var node = await RunNodeProcessAsync(kafka.Bootstrap, topic);
             results.Add((backlog, node));
-            Console.WriteLine($"{topic}: node handled {node.Handled:N0} records in {RunTime.TotalSeconds:F0} s, peak RSS {node.PeakRss / 1048576.0:F0} MiB (GC heap {node.PeakHeap / 1048576.0:F0} MiB, committed {node.PeakCommitted / 1048576.0:F0} MiB), peak live keys {node.PeakLiveKeys:N0}, peak in flight {node.PeakInFlight:N0}");
+            Console.WriteLine($"{topic}: node handled {node.Handled:N0} records in {RunTime.TotalSeconds:F0} s, peak RSS {node.PeakRss / 1048576.0:F0} MiB (GC heap {node.PeakHeap / 1048576.0:F0} MiB, committed {node.PeakCommitted / 1048576.0:F0} MiB, {node.Collections}), peak live keys {node.PeakLiveKeys:N0}, peak in flight {node.PeakInFlight:N0}");
         }
         kafka.AssertNothingDropped();
         var small = results[0].Node.PeakRss;
@@ -54,6 +54,7 @@ internal static class FloodScenario
     public static async Task<int> RunNodeAsync(string[] args)
     {
         var (bootstrap, topic, seconds) = (args[0], args[1], double.Parse(args[2]));
+        using var alloclog = Environment.GetEnvironmentVariable("BENCH_ALLOCS") is null ? null : new AllocLog();
         using var host = await BenchNode.StartAsync<SlowHandler>(bootstrap, topic, "flood-" + topic, _ => { });
         long peakRss = 0, peakLive = 0, peakInFlight = 0, peakHeap = 0, peakCommitted = 0;
         var clock = Stopwatch.StartNew();
@@ -69,18 +70,20 @@ internal static class FloodScenario
             await Task.Delay(100);
         }
         var handled = host.Status().Handled;
+        var collections = $"GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}";
         await host.StopAsync();
         using (var self = Process.GetCurrentProcess()) peakRss = Math.Max(peakRss, self.PeakWorkingSet64);
-        Console.WriteLine($"result {peakRss} {handled} {peakLive} {peakInFlight} {peakHeap} {peakCommitted}");
+        Console.WriteLine($"result {peakRss} {handled} {peakLive} {peakInFlight} {peakHeap} {peakCommitted} {collections}");
         return 0;
     }
 
-    private sealed record NodeResult(long PeakRss, long Handled, long PeakLiveKeys, long PeakInFlight, long PeakHeap, long PeakCommitted)
+    /// <param name="Collections">GC collections while it ran: <c>GC gen0/gen1/gen2</c>.</param>
+    private sealed record NodeResult(long PeakRss, long Handled, long PeakLiveKeys, long PeakInFlight, long PeakHeap, long PeakCommitted, string Collections)
     {
         public static NodeResult Parse(string line)
         {
             var p = line.Split(' ');
-            return new NodeResult(long.Parse(p[1]), long.Parse(p[2]), long.Parse(p[3]), long.Parse(p[4]), long.Parse(p[5]), long.Parse(p[6]));
+            return new NodeResult(long.Parse(p[1]), long.Parse(p[2]), long.Parse(p[3]), long.Parse(p[4]), long.Parse(p[5]), long.Parse(p[6]), $"{p[7]} {p[8]} (gen0/1/2)");
         }
     }
 

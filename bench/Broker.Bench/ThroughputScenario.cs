@@ -104,6 +104,8 @@ internal static class ThroughputScenario
 
             public readonly long[] Marks = new long[11];
 
+            private static readonly bool PrintMarks = Environment.GetEnvironmentVariable("BENCH_MARKS") is not null;
+
             public void Hit()
             {
                 var n = Interlocked.Increment(ref _count);
@@ -112,7 +114,11 @@ internal static class ThroughputScenario
                     _atFirst = Resources.Now();
                     _firstTicks = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
-                if (n % 100_000 == 0) Marks[n / 100_000] = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (n % 100_000 == 0)
+                {
+                    Marks[n / 100_000] = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (PrintMarks) Console.WriteLine($"  handled {n:N0}"); // for profilers to start and stop on
+                }
                 if (n != target) return;
                 _lastTicks = System.Diagnostics.Stopwatch.GetTimestamp();
                 _atLast = Resources.Now();

@@ -66,6 +66,9 @@ internal sealed class KafkaEndpoint : IDisposable
         config.QueuedMaxMessagesKbytes = 4096;
         // One fetch response is a buffer of up to this size per broker connection (librdkafka: 50 MiB).
         config.FetchMaxBytes = 4 * 1024 * 1024;
+        // Confluent.Kafka decodes each record's topic name into a new string; a node's consumer reads one
+        // topic, so the poll loop sets that one string on every record instead (NodeConsumer.Route).
+        config.ConsumeResultFields = "timestamp,headers";
         return config;
     }
 

@@ -318,6 +318,7 @@ internal sealed class NodeConsumer : IDisposable
 
     private void Route(ConsumeResult<byte[], byte[]> record)
     {
+        record.Topic = _topic; // not decoded per record (KafkaEndpoint.FetchSettings)
         if (!_lanes.TryGetValue(record.Partition.Value, out var lane)) return; // revoked meanwhile
         if (lane.InFlight + (lane.Batch?.Count ?? 0) >= lane.Window) Pause(lane, PauseReasons.Window);
         if (lane.Draining || lane.Paused != PauseReasons.None)
@@ -331,7 +332,8 @@ internal sealed class NodeConsumer : IDisposable
         }
         if (lane.Batch is null)
         {
-            lane.Batch = new List<ConsumeResult<byte[], byte[]>>();
+            // Sized like the lane's previous batch: grown from empty, a list copies its array up to ten times.
+            lane.Batch = new List<ConsumeResult<byte[], byte[]>>(lane.LastBatchSize);
             _touched.Add(lane);
         }
         lane.Batch.Add(record);
@@ -345,6 +347,7 @@ internal sealed class NodeConsumer : IDisposable
         {
             var batch = lane.Batch!;
             lane.Batch = null;
+            lane.LastBatchSize = batch.Count;
             if (lane.Offer(batch))
                 lane.Owner.Tell(new PartitionOwner.RecordsAvailable(lane.Generation), Akka.Actor.ActorRefs.NoSender);
             _counters.Consumed(batch.Count);

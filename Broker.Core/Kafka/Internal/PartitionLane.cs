@@ -104,6 +104,9 @@ internal sealed class PartitionLane
     /// <summary>Records accepted this poll round, handed to the owner as one batch (a new list each round).</summary>
     internal List<ConsumeResult<byte[], byte[]>>? Batch;
 
+    /// <summary>How many records the previous batch held (the next one's starting capacity).</summary>
+    internal int LastBatchSize;
+
     /// <summary>Why the partition is paused on the consumer (none: fetching).</summary>
     internal PauseReasons Paused;
 

@@ -183,7 +183,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             _watermarks.Load(recovered);
             _recoveredCommit = recoveredCommit;
             if (recovered.Count > 0) _log.Info("Recovered {0} key watermarks of {1}", recovered.Count, _shardId);
-            Timers.StartPeriodicTimer(nameof(WatermarkFlushTick), WatermarkFlushTick.Instance, _runtime.Settings.WatermarkFlushInterval);
+            var flush = _runtime.Settings.WatermarkFlushInterval;
+            Timers.StartPeriodicTimer(nameof(WatermarkFlushTick), WatermarkFlushTick.Instance, UntilNextMultipleOf(flush), flush);
         }
         Assign();
         var settings = _runtime.Settings;
@@ -191,6 +192,17 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         var sweep = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, settings.PassivateIdleAfter.Ticks / 2));
         Timers.StartPeriodicTimer(nameof(PassivationTick), PassivationTick.Instance, sweep);
         _phase = Phase.Running;
+    }
+
+    /// <summary>
+    /// The time to the next multiple of <paramref name="interval"/> on the process's clock. Every owner of the
+    /// node flushes its watermarks on that beat, so their journal writes arrive together and Akka.Persistence.Sql
+    /// batches them into a few transactions instead of one per partition.
+    /// </summary>
+    private static TimeSpan UntilNextMultipleOf(TimeSpan interval)
+    {
+        var ms = Math.Max(1, (long)interval.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ms - Environment.TickCount64 % ms);
     }
 
     private void Assign()
