@@ -5,7 +5,7 @@ namespace Broker.Processing.Internal;
 /// partition stops here. One per keyed consumer, reused call after call (reset instead of reallocated),
 /// and its timer is only armed for calls that do not complete at once.
 /// </summary>
-internal sealed class CallDeadline
+internal sealed class CallDeadline : IDisposable
 {
     private CancellationTokenSource _cts = new();
     private CancellationToken _stopping;
@@ -44,6 +44,17 @@ internal sealed class CallDeadline
         // A fired source cannot be reset; a handler still holding its token keeps seeing it cancelled.
         _cts = new CancellationTokenSource();
         if (_stopping.IsCancellationRequested) _cts.Cancel();
+    }
+
+    /// <summary>
+    /// The keyed consumer stopped: leave the partition's stopping token. Its registration would otherwise keep this
+    /// object alive as long as the partition stays here, one per key that ever ran on it.
+    /// </summary>
+    public void Dispose()
+    {
+        _stoppingRegistration.Dispose();
+        _stoppingRegistration = default;
+        _cts.Dispose();
     }
 
     private void CancelCurrent()

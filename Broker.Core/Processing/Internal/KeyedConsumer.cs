@@ -269,8 +269,12 @@ internal sealed partial class KeyedConsumer : UntypedActor
         _span = null;
     }
 
-    /// <summary>A record cut short by this entity stopping still ends its span.</summary>
-    protected override void PostStop() => EndStopped();
+    /// <summary>A record cut short by this entity stopping still ends its span; the entity leaves its partition's stopping token.</summary>
+    protected override void PostStop()
+    {
+        EndStopped();
+        _call.Dispose();
+    }
 
     /// <summary>Created on first use: most keyed consumers never log, and there can be millions of them.</summary>
     private ILoggingAdapter Log => _logger ??= Context.GetLogger();
