@@ -27,7 +27,7 @@ internal static class KeyedScenario
 
         var counter = new SlowHandler.Counter(Records);
         using (var host = await BenchNode.StartAsync<SlowHandler>(kafka.BootstrapServers, topic, "keyed-broker",
-                   s => s.AddSingleton(counter), config: Environment.GetEnvironmentVariable("BENCH_WINDOW") is { } w ? new Dictionary<string, string?> { ["Broker:Consumer:MaxInFlightPerPartition"] = w } : null))
+                   s => s.AddSingleton(counter)))
         {
             await counter.Done.WaitAsync(TimeSpan.FromMinutes(2));
             await host.StopAsync();

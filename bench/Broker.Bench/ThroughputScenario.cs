@@ -56,8 +56,7 @@ internal static class ThroughputScenario
         using var gclog = Environment.GetEnvironmentVariable("BENCH_GCLOG") is null ? null : new GcLog();
         using var alloclog = Environment.GetEnvironmentVariable("BENCH_ALLOCS") is null ? null : new AllocLog();
         using var host = await BenchNode.StartAsync<CountingHandler>(bootstrap, topic, $"broker-{round}",
-            s => s.AddSingleton(counter),
-            config: Environment.GetEnvironmentVariable("BENCH_WINDOW") is { } w ? new Dictionary<string, string?> { ["Broker:Consumer:MaxInFlightPerPartition"] = w, ["Broker:Consumer:MaxInFlightPerKey"] = "100" } : null);
+            s => s.AddSingleton(counter));
         await counter.Done.WaitAsync(TimeSpan.FromMinutes(5));
         _steady = counter.Steady;
         if (Environment.GetEnvironmentVariable("BENCH_SEGMENTS") is not null)
