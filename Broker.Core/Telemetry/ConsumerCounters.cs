@@ -46,11 +46,11 @@ internal sealed class ConsumerCounters
     public long SkippedTotal => Volatile.Read(ref _skipped);
 
     public void Consumed(int n) => Add(ref _consumed, BrokerTelemetry.Consumed, n, _tags);
-    /// <summary>The keyed consumer of <paramref name="entityId"/> handled <paramref name="n"/> more records.</summary>
-    public void Handled(int n, string entityId)
+    /// <summary>A keyed consumer of <paramref name="partition"/> (-1: not known) handled <paramref name="n"/> more records.</summary>
+    public void Handled(int n, int partition)
     {
         Add(ref _handled, BrokerTelemetry.Handled, n, _tags);
-        Zones.Handled(n, entityId);
+        Zones.Handled(n, partition);
     }
     public void Failed() => Add(ref _failed, BrokerTelemetry.Failed, 1, _tags);
     public void Retried() => Add(ref _retried, BrokerTelemetry.Retried, 1, _tags);

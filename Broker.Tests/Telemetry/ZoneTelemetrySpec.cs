@@ -49,9 +49,9 @@ public sealed class ZoneTelemetrySpec
 
         var measured = Listen("zone-share", _ =>
         {
-            counters.Handled(3, "orders/0#k=cust-1");
-            counters.Handled(2, "orders/1#k=cust-2");
-            counters.Handled(1, "orders/2#n"); // no home zone published for partition 2
+            counters.Handled(3, counters.Zones.PartitionOf("orders/0#k=cust-1"));
+            counters.Handled(2, counters.Zones.PartitionOf("orders/1#k=cust-2"));
+            counters.Handled(1, counters.Zones.PartitionOf("orders/2#n")); // no home zone published for partition 2
         }, BrokerTelemetry.ZoneRecordsHandled);
 
         Assert.Equal(6, counters.HandledTotal);
@@ -72,7 +72,7 @@ public sealed class ZoneTelemetrySpec
         var view = new FakeZoneView().Home("zone-implicit", "orders/4", "");
         var zones = new ZoneTelemetry("zone-implicit", "orders", "", () => view, _clock);
 
-        zones.Handled(5, "orders/4#k=x");
+        zones.Handled(5, zones.PartitionOf("orders/4#k=x"));
 
         Assert.Equal(5, zones.HomeTotal);
     }
@@ -83,17 +83,17 @@ public sealed class ZoneTelemetrySpec
         FakeZoneView? view = null;
         var zones = new ZoneTelemetry("zone-refresh", "orders", "a", () => view, _clock);
 
-        zones.Handled(1, "orders/0#k=x");
+        zones.Handled(1, zones.PartitionOf("orders/0#k=x"));
         view = new FakeZoneView("a").Home("zone-refresh", "orders/0", "a");
-        for (var i = 0; i < 2 * ZoneTelemetry.ClockEvery; i++) zones.Handled(1, "orders/0#k=x"); // the cached answer is still "unknown"
+        for (var i = 0; i < 2 * ZoneTelemetry.ClockEvery; i++) zones.Handled(1, zones.PartitionOf("orders/0#k=x")); // the cached answer is still "unknown"
         Assert.Equal(0, zones.HomeTotal);
 
         // Once the entry is older than the refresh interval, the view is asked again within ClockEvery batches.
         _clock.Advance(ZoneTelemetry.RefreshAfter);
         var batches = 0;
-        while (zones.HomeTotal == 0 && batches++ < ZoneTelemetry.ClockEvery) zones.Handled(1, "orders/0#k=x");
+        while (zones.HomeTotal == 0 && batches++ < ZoneTelemetry.ClockEvery) zones.Handled(1, zones.PartitionOf("orders/0#k=x"));
         Assert.Equal(1, zones.HomeTotal);
-        zones.Handled(1, "orders/0#k=x");
+        zones.Handled(1, zones.PartitionOf("orders/0#k=x"));
         Assert.Equal(2, zones.HomeTotal);
     }
 
@@ -103,11 +103,11 @@ public sealed class ZoneTelemetrySpec
         var view = new FakeZoneView("a").Home("zone-cost", "orders/0", "a").Home("zone-cost", "orders/1", "b");
         var zones = new ZoneTelemetry("zone-cost", "orders", "a", () => view, _clock);
 
-        for (var i = 0; i < 10_000; i++) zones.Handled(1, $"orders/{i % 2}#k=k{i % 100}");
+        for (var i = 0; i < 10_000; i++) zones.Handled(1, zones.PartitionOf($"orders/{i % 2}#k=k{i % 100}"));
         Assert.Equal(2, view.HomeZoneCalls);
 
         _clock.Advance(ZoneTelemetry.RefreshAfter);
-        for (var i = 0; i < 10_000; i++) zones.Handled(1, $"orders/{i % 2}#k=k{i % 100}");
+        for (var i = 0; i < 10_000; i++) zones.Handled(1, zones.PartitionOf($"orders/{i % 2}#k=k{i % 100}"));
         Assert.Equal(4, view.HomeZoneCalls);
         Assert.Equal((10_000L, 10_000L), (zones.HomeTotal, zones.AwayTotal));
     }
@@ -120,14 +120,14 @@ public sealed class ZoneTelemetrySpec
         for (var p = 0; p < partitions; p++) view.Home("zone-flood", $"orders/{p}", "a");
         var zones = new ZoneTelemetry("zone-flood", "orders", "a", () => view, _clock);
 
-        Parallel.For(0, partitions, p => zones.Handled(1, $"orders/{p}#k=x"));
+        Parallel.For(0, partitions, p => zones.Handled(1, zones.PartitionOf($"orders/{p}#k=x")));
 
         Assert.Equal(ZoneTelemetry.MaxCachedPartitions, zones.CachedPartitions);
         Assert.Equal(partitions, zones.HomeTotal);
         // Cached partitions are not asked again within the interval; those above the bound are asked each time.
         var calls = view.HomeZoneCalls;
-        zones.Handled(1, "orders/0#k=x");
-        zones.Handled(1, $"orders/{partitions - 1}#k=x");
+        zones.Handled(1, zones.PartitionOf("orders/0#k=x"));
+        zones.Handled(1, zones.PartitionOf($"orders/{partitions - 1}#k=x"));
         Assert.Equal(calls + 1, view.HomeZoneCalls);
     }
 

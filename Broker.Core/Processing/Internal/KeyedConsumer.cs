@@ -21,6 +21,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
 {
     private readonly ConsumerRuntime _runtime;
     private readonly string _entityId;
+    private readonly int _partition; // of the entity id, or -1
     private readonly bool _deadLetterAll;
     private ILoggingAdapter? _logger;
     private readonly Queue<Records> _batches = new();
@@ -49,6 +50,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
         // The shard names each entity's actor after its (URL-escaped) entity id.
         var entityId = Uri.UnescapeDataString(Self.Path.Name);
         _entityId = entityId;
+        _partition = runtime.Counters.Zones.PartitionOf(entityId);
         _deadLetterAll = runtime.Settings.NullKeys == Hosting.NullKeyPolicy.DeadLetter && entityId.EndsWith("#n", StringComparison.Ordinal);
     }
 
@@ -255,7 +257,7 @@ internal sealed partial class KeyedConsumer : UntypedActor
     {
         if (_handled > 0)
         {
-            _runtime.Counters.Handled(_handled, _entityId); // once per batch: the totals are shared by every key
+            _runtime.Counters.Handled(_handled, _partition); // once per batch: the totals are shared by every key
             _handled = 0;
         }
         if (_done == 0 || _owner is null) return;

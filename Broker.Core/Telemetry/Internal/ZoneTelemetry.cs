@@ -86,11 +86,11 @@ internal sealed class ZoneTelemetry
     /// <summary>Partitions with a cache entry slot (at most <see cref="MaxCachedPartitions"/>).</summary>
     internal int CachedPartitions => Volatile.Read(ref _cache).Length;
 
-    /// <summary>The keyed consumer of <paramref name="entityId"/> (<c>topic/partition#...</c>) handled <paramref name="records"/> more.</summary>
-    public void Handled(int records, string entityId)
+    /// <summary>A keyed consumer of <paramref name="partition"/> (-1: not known, see <see cref="PartitionOf"/>) handled <paramref name="records"/> more.</summary>
+    public void Handled(int records, int partition)
     {
         if (records <= 0) return;
-        var placement = Of(PartitionOf(entityId));
+        var placement = Of(partition);
         switch (placement)
         {
             case Placement.Home: Interlocked.Add(ref _home, records); break;
