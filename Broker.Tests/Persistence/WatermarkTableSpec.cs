@@ -24,6 +24,25 @@ public sealed class WatermarkTableSpec
     }
 
     [Fact]
+    public void Recovered_watermarks_cover_their_keys_records_and_a_reload_forgets_them()
+    {
+        var table = new WatermarkTable();
+        table.Load([new Watermark(Key("a"), 5), new Watermark(Key("b"), 100), new Watermark(null, 50)]);
+        Assert.True(table.Covers(Key("a"), 5));
+        Assert.False(table.Covers(Key("a"), 6)); // below b's watermark, but a's records after 5 were not finished
+        Assert.True(table.Covers(Key("b"), 100));
+        Assert.False(table.Covers(Key("b"), 101));
+        Assert.True(table.Covers(null, 50));
+        Assert.False(table.Covers(Key("c"), 1));
+
+        table.Load([new Watermark(Key("a"), 2)]);
+        Assert.False(table.Covers(Key("b"), 100));
+        Assert.False(table.Covers(null, 50));
+        Assert.True(table.Covers(Key("a"), 2));
+        Assert.False(table.Covers(Key("a"), 3));
+    }
+
+    [Fact]
     public void Only_watermarks_that_advanced_since_the_last_take_are_dirty()
     {
         var table = new WatermarkTable();

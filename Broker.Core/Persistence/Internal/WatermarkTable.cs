@@ -19,6 +19,9 @@ internal sealed class WatermarkTable
     private int _dirtyCount;
     private long _nullKey = -1;
     private bool _nullKeyDirty;
+    // The highest offset any watermark ever held (not lowered by a prune): a record above it cannot be covered,
+    // which is every record once the partition is past what was redelivered, so those skip the lookup.
+    private long _highest = -1;
 
     /// <summary>Keys with a watermark (the null key included).</summary>
     public int Count => _byKey.Count + (_nullKey >= 0 ? 1 : 0);
@@ -34,16 +37,18 @@ internal sealed class WatermarkTable
         _dirtyCount = 0;
         _nullKey = -1;
         _nullKeyDirty = false;
+        _highest = -1;
         foreach (var w in watermarks) Set(w.Key, w.Offset);
     }
 
     /// <summary>True when the record at <paramref name="offset"/> of <paramref name="key"/> was already finished.</summary>
     public bool Covers(byte[]? key, long offset) =>
-        key is null ? offset <= _nullKey : _byKey.TryGetValue(key, out var w) && offset <= w.Offset;
+        offset <= _highest && (key is null ? offset <= _nullKey : _byKey.TryGetValue(key, out var w) && offset <= w.Offset);
 
     /// <summary>The key finished every record up to <paramref name="offset"/>.</summary>
     public void Advance(byte[]? key, long offset)
     {
+        if (offset > _highest) _highest = offset;
         if (key is null)
         {
             if (offset <= _nullKey) return;
@@ -111,6 +116,7 @@ internal sealed class WatermarkTable
 
     private void Set(byte[]? key, long offset)
     {
+        if (offset > _highest) _highest = offset;
         if (key is null)
         {
             _nullKey = Math.Max(_nullKey, offset);
