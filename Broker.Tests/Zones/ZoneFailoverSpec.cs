@@ -33,9 +33,9 @@ public sealed class ZoneFailoverSpec
     [Fact]
     public void The_defaults_are_documented_ones()
     {
-        Assert.Equal((50, TimeSpan.FromSeconds(3), 80, TimeSpan.FromSeconds(30), 1, 10),
-            (Defaults.FailoverThreshold, Defaults.FailoverAfter, Defaults.RecoveryThreshold, Defaults.RecoverAfter, Defaults.FailbackShardsPerRebalance,
-                Defaults.DrainShardsPerRebalance));
+        Assert.Equal((50, TimeSpan.FromSeconds(3), 80, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), 1, 10),
+            (Defaults.FailoverThreshold, Defaults.FailoverAfter, Defaults.RecoveryThreshold, Defaults.RecoverAfter, Defaults.RecoverAfterMax,
+                Defaults.FailbackShardsPerRebalance, Defaults.DrainShardsPerRebalance));
     }
 
     [Fact]
@@ -81,6 +81,54 @@ public sealed class ZoneFailoverSpec
 
         Observe(0, 6);
         Assert.Equal(ZoneState.Draining, _zone.State);
+    }
+
+    /// <summary>
+    /// A drained zone scores high (no traffic, breakers Closed or Half-open), so with its downstream still down it
+    /// recovers, gets its probe partitions back, fails and drains again: each relapse doubles how long it waits.
+    /// </summary>
+    [Fact]
+    public void A_zone_that_keeps_failing_waits_twice_as_long_after_each_relapse_up_to_recover_after_max()
+    {
+        var waits = new List<TimeSpan>();
+        for (var round = 0; round < 6; round++)
+        {
+            Observe(0, 4);
+            Assert.Equal(ZoneState.Draining, _zone.State);
+            Observe(0, 1, hostsNone: true);
+            Assert.Equal(ZoneState.Failed, _zone.State);
+            var failedAt = _zone.Since;
+            while (_zone.State == ZoneState.Failed) Observe(100, 1, hostsNone: true);
+            waits.Add(_zone.Since - failedAt);
+        }
+        // From the observation that found it Failed; its first high one is a second later.
+        Assert.Equal([31, 61, 121, 241, 301, 301], waits.Select(w => (int)w.TotalSeconds));
+    }
+
+    [Fact]
+    public void A_zone_that_stays_healthy_for_its_recover_after_is_back_to_the_short_wait()
+    {
+        Observe(0, 4);
+        Observe(0, 1, hostsNone: true);
+        Observe(100, 31, hostsNone: true);
+        Observe(0, 4); // relapse while Recovering: the next wait is 60 s
+        Assert.Equal(TimeSpan.FromSeconds(60), _zone.RecoverAfter);
+        Observe(0, 1, hostsNone: true);
+        Observe(100, 61, hostsNone: true);
+        Assert.Equal(ZoneState.Recovering, _zone.State);
+        Observe(100, 1, allHome: true);
+        Assert.Equal(ZoneState.Healthy, _zone.State);
+
+        Observe(100, 50);
+        Observe(0, 4); // Healthy for 54 s, less than 60 s: a relapse
+        Assert.Equal(TimeSpan.FromSeconds(120), _zone.RecoverAfter);
+        Observe(0, 1, hostsNone: true);
+        Observe(100, 121, hostsNone: true);
+        Observe(100, 1, allHome: true);
+        Observe(100, 120);
+        Observe(0, 4); // Healthy for 124 s, longer than 120 s: a new incident
+        Assert.Equal(ZoneState.Draining, _zone.State);
+        Assert.Equal(TimeSpan.FromSeconds(30), _zone.RecoverAfter);
     }
 
     [Fact]

@@ -59,6 +59,7 @@ public sealed class ZoneSettingsSpec
     [InlineData("broker.zones.a.priority = first", "broker.zones.\"a\"")]
     [InlineData("broker.zone-failover.recovery-threshold = 40", "broker.zone-failover.recovery-threshold = 40")]
     [InlineData("broker.zone-failover.recover-after = 1s", "broker.zone-failover.recover-after = 00:00:01")]
+    [InlineData("broker.zone-failover.recover-after-max = 10s", "broker.zone-failover.recover-after-max = 00:00:10")]
     [InlineData("broker.zone-failover.failover-threshold = 0", "broker.zone-failover.failover-threshold = 0")]
     [InlineData("broker.zone-failover.score.latency-bad = 100ms", "broker.zone-failover.score.latency-bad")]
     [InlineData("broker.zone-failover.score { error-weight = 0, latency-weight = 0 }", "broker.zone-failover.score.error-weight = 0")]

@@ -11,12 +11,20 @@ namespace Broker.Zones.Internal;
 /// "Stayed" means every observation over that span was on that side of the threshold, so a zone whose score
 /// flips at random leaves Healthy only after a run of bad observations as long as failover-after and comes
 /// back only after a run of good ones as long as recover-after; each change costs at least one such run.
+/// A zone that drains again before it stayed Healthy for its current recover-after (from Recovering, or soon
+/// after becoming Healthy) waits twice as long the next time, up to <see cref="ZoneSettings.RecoverAfterMax"/>:
+/// a drained zone has no traffic to judge its downstream by, so the partitions that return are its probe, and a
+/// downstream that stays down must not pull them back and forth every recover-after.
 /// Time comes from the caller. Not thread-safe: the shard coordinator observes it, one call at a time.
 /// </summary>
 internal sealed class ZoneFailover(ZoneSettings settings, DateTimeOffset now)
 {
     private DateTimeOffset? _lowSince;
     private DateTimeOffset? _highSince;
+    private bool _recovered; // became Healthy by recovering (not Healthy from the start)
+
+    /// <summary>How long the score must now stay high before the zone recovers: recover-after, doubled per relapse.</summary>
+    public TimeSpan RecoverAfter { get; private set; } = settings.RecoverAfter;
 
     public ZoneState State { get; private set; } = ZoneState.Healthy;
 
@@ -38,7 +46,7 @@ internal sealed class ZoneFailover(ZoneSettings settings, DateTimeOffset now)
         if (score >= settings.RecoveryThreshold) _highSince ??= now;
         else _highSince = null;
         var failing = _lowSince is { } low && now - low >= settings.FailoverAfter;
-        var recovered = _highSince is { } high && now - high >= settings.RecoverAfter;
+        var recovered = _highSince is { } high && now - high >= RecoverAfter;
 
         var next = State switch
         {
@@ -51,8 +59,16 @@ internal sealed class ZoneFailover(ZoneSettings settings, DateTimeOffset now)
             _ => State,
         };
         if (next == State) return false;
+        if (next == ZoneState.Draining) RecoverAfter = Relapsed(now) ? Doubled(RecoverAfter) : settings.RecoverAfter;
+        if (next == ZoneState.Healthy) _recovered = true;
         State = next;
         Since = now;
         return true;
     }
+
+    /// <summary>Draining again from Recovering, or from a Healthy that has not lasted the current recover-after.</summary>
+    private bool Relapsed(DateTimeOffset now) =>
+        State == ZoneState.Recovering || (State == ZoneState.Healthy && _recovered && now - Since < RecoverAfter);
+
+    private TimeSpan Doubled(TimeSpan after) => after * 2 < settings.RecoverAfterMax ? after * 2 : settings.RecoverAfterMax;
 }

@@ -18,6 +18,7 @@ namespace Broker.Zones.Internal;
 /// <param name="FailoverAfter">How long the score must stay below <paramref name="FailoverThreshold"/>.</param>
 /// <param name="RecoveryThreshold">Score (above <paramref name="FailoverThreshold"/>, at most 100) at or above which, held for <paramref name="RecoverAfter"/>, a drained zone recovers.</param>
 /// <param name="RecoverAfter">How long the score must stay at or above <paramref name="RecoveryThreshold"/>; at least <paramref name="FailoverAfter"/>.</param>
+/// <param name="RecoverAfterMax">The longest recover-after gets: it doubles each time a zone fails again before it stayed Healthy for its current recover-after; at least <paramref name="RecoverAfter"/>.</param>
 /// <param name="FailbackShardsPerRebalance">Shards moved back to a recovering zone per rebalance round, at least 1.</param>
 /// <param name="DrainShardsPerRebalance">Shards leaving a Draining or Failed zone in hand-off at once, at least 1 (a budget beside <c>broker.sharding.max-shards-per-rebalance</c>).</param>
 /// <param name="ReportInterval">How often each node publishes its consumers' health facts; above 0.</param>
@@ -31,6 +32,7 @@ internal sealed record ZoneSettings(
     TimeSpan FailoverAfter,
     double RecoveryThreshold,
     TimeSpan RecoverAfter,
+    TimeSpan RecoverAfterMax,
     int FailbackShardsPerRebalance,
     int DrainShardsPerRebalance,
     TimeSpan ReportInterval,
@@ -93,7 +95,7 @@ internal sealed record ZoneSettings(
 
         var settings = new ZoneSettings(zones, defaults, score,
             f.GetDouble("failover-threshold"), f.GetTimeSpan("failover-after"),
-            f.GetDouble("recovery-threshold"), f.GetTimeSpan("recover-after"), f.GetInt("failback-shards-per-rebalance"),
+            f.GetDouble("recovery-threshold"), f.GetTimeSpan("recover-after"), f.GetTimeSpan("recover-after-max"), f.GetInt("failback-shards-per-rebalance"),
             f.GetInt("drain-shards-per-rebalance"), f.GetTimeSpan("report-interval"), f.GetTimeSpan("report-stale-after"),
             f.GetTimeSpan("publish-interval"));
         if (!(settings.FailoverThreshold > 0 && settings.FailoverThreshold < 100))
@@ -106,6 +108,9 @@ internal sealed record ZoneSettings(
         else if (settings.RecoverAfter < settings.FailoverAfter || settings.RecoverAfter > TimeSpan.FromDays(1))
             problems.Add($"{Path}.recover-after = {settings.RecoverAfter}: must be at least failover-after ({settings.FailoverAfter}) and at most 1 day, " +
                          "so shards come back more calmly than they leave. Fix: use e.g. 30s.");
+        else if (settings.RecoverAfterMax < settings.RecoverAfter || settings.RecoverAfterMax > TimeSpan.FromDays(1))
+            problems.Add($"{Path}.recover-after-max = {settings.RecoverAfterMax}: must be at least recover-after ({settings.RecoverAfter}) and at most 1 day. " +
+                         "Fix: use e.g. 5m (or recover-after's value for no backoff).");
         if (settings.FailbackShardsPerRebalance < 1)
             problems.Add($"{Path}.failback-shards-per-rebalance = {settings.FailbackShardsPerRebalance}: must be at least 1 (shards). Fix: use e.g. 1.");
         if (settings.DrainShardsPerRebalance < 1)
