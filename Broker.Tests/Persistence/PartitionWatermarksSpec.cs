@@ -1,16 +1,23 @@
 using System.Text;
 using Akka.Actor;
+using Akka.Hosting;
+using Broker.Hosting;
+using Broker.Hosting.Internal;
 using Broker.Persistence.Internal;
+using Broker.Processing.Internal;
 using Broker.Tests.Support;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Broker.Tests.Persistence;
 
 /// <summary>
 /// A partition's watermark store as its owners use it when the partition moves: each owner (on whichever node
-/// hosts the partition then) recovers what the owners before it stored, stores its own, and stops before the
-/// next one starts. Two Broker nodes (their own ActorSystems and journals, configured as a node configures
-/// them) share one SQLite file, as the nodes of a cluster share one database.
+/// hosts the partition then) recovers what the owners before it stored, stores its own, and stops its store
+/// before it reports the partition drained; a write of an earlier owner that lands late costs the current
+/// one nothing. Stores run in Broker nodes (their own ActorSystems and journals, configured as a node
+/// configures them) sharing one SQLite file, as the nodes of a cluster share one database.
 /// </summary>
 [Collection(KafkaCollection.Name)]
 public sealed class PartitionWatermarksSpec(EmbeddedKafkaFixture kafka, ITestOutputHelper output)
@@ -49,6 +56,64 @@ public sealed class PartitionWatermarksSpec(EmbeddedKafkaFixture kafka, ITestOut
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task An_owner_reports_its_partition_drained_only_once_its_watermark_store_has_stopped()
+    {
+        var topic = kafka.CreateTopic(1);
+        var log = new RecordLog();
+        await using var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, log, output);
+        var stored = StoredWatermarks.Follow(node.System);
+        kafka.Produce(topic, Keyed(0, 100));
+        await log.WaitForCountAsync(100, Timeout);
+        await Eventually.Until(() => log.Records.All(r => stored.Of(r.Partition, r.Key) >= r.Offset), Timeout, () => "watermarks stored");
+        var owner = node.Host.Services.GetRequiredService<BrokerRuntime>().Consumers.Single().Consumer.Owners.Single();
+        var store = node.System.ActorSelection(owner.Path / "watermarks");
+        Assert.NotNull((await store.Ask<ActorIdentity>(new Identify(1), Timeout)).Subject);
+
+        await owner.Ask<PartitionOwner.Drained>(PartitionOwner.Drain.Instance, Timeout);
+
+        // The owner stays up until its shard stops it; its store may write nothing more.
+        Assert.Null((await store.Ask<ActorIdentity>(new Identify(2), Timeout)).Subject);
+    }
+
+    [Fact]
+    public async Task A_write_a_previous_owner_landed_late_costs_the_current_owner_no_watermark()
+    {
+        var topic = kafka.CreateTopic(1);
+        var group = "g-" + topic;
+        var log = new RecordLog();
+        // Nothing is committed: after the crash only the watermarks keep the records from running again.
+        var config = new Dictionary<string, string?> { ["Broker:Consumer:CommitInterval"] = "1h" };
+        Action<BrokerBuilder> crashable = b => b.ConfigureAkka((akka, _) => akka.AddHocon(TestNode.CrashableHocon, HoconAddMode.Prepend));
+        var first = await TestNode.StartAsync(kafka, topic, group, log, output, config: config, name: "first", broker: crashable);
+        var stored = StoredWatermarks.Follow(first.System);
+        kafka.Produce(topic, Keyed(0, 100));
+        await log.WaitForCountAsync(100, Timeout);
+        await Eventually.Until(() => log.Records.All(r => stored.Of(r.Partition, r.Key) >= r.Offset), Timeout, () => "first 100 watermarks stored");
+
+        // A previous owner's write lands now, taking the sequence number the owner's store writes next: that
+        // write fails, and the store stops.
+        await StintAsync(first.System, PartitionWatermarks.PersistenceIdOf(group, topic, 0), Mark("late", 0));
+        kafka.Produce(topic, Keyed(100, 100));
+        await log.WaitForCountAsync(200, Timeout);
+        await Eventually.Until(() => log.Records.All(r => stored.Of(r.Partition, r.Key) >= r.Offset), Timeout,
+            () => $"every watermark stored; missing: {log.Records.Count(r => stored.Of(r.Partition, r.Key) < r.Offset)}");
+        await first.CrashAsync();
+
+        await using var second = await TestNode.StartAsync(kafka, topic, group, log, output, config: config, name: "second");
+        await Eventually.Until(() => second.Consumer.Skipped == 200, Timeout, () => $"skipped {second.Consumer.Skipped} of 200");
+        Assert.Equal(200, log.Count);
+        await first.DisposeAsync();
+    }
+
+    /// <summary><paramref name="count"/> records, each of its own key (key-<paramref name="from"/> on).</summary>
+    private static IEnumerable<Message<byte[]?, byte[]?>> Keyed(int from, int count) =>
+        Enumerable.Range(from, count).Select(i => new Message<byte[]?, byte[]?>
+        {
+            Key = Encoding.UTF8.GetBytes($"key-{i}"),
+            Value = Encoding.UTF8.GetBytes($"v-{i}"),
+        });
 
     /// <summary>
     /// One owner's time with the partition on <paramref name="system"/>: its store recovers, persists
