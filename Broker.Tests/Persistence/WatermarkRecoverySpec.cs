@@ -79,6 +79,51 @@ public sealed class WatermarkRecoverySpec(EmbeddedKafkaFixture kafka, ITestOutpu
         Assert.InRange(partition.PeakWatermarks, 200, 200 + 100);
     }
 
+    [Fact]
+    public async Task Records_finished_after_partitions_came_back_to_a_node_are_skipped_after_it_crashes()
+    {
+        var topic = kafka.CreateTopic(6);
+        var group = "g-" + topic;
+        var log = new RecordLog();
+        // Only hand-offs commit: what n1 finishes after its partitions came back is covered by its watermarks alone.
+        var config = new Dictionary<string, string?> { ["Broker:Consumer:CommitInterval"] = "1h" };
+        await using var cluster = new TestCluster(kafka, topic, group, log, output, config);
+        var n1 = await cluster.StartNodeAsync("n1", crashable: true);
+        var stored = StoredWatermarks.Follow(n1.System);
+        await Eventually.Until(() => n1.Assigned.Count == 6, Timeout, cluster.Describe);
+        kafka.Produce(topic, Numbered(600));
+        await log.WaitForCountAsync(600, Timeout);
+
+        var n2 = await cluster.StartNodeAsync("n2");
+        await cluster.WaitForMembersAsync(2, Timeout);
+        await cluster.WaitForRingPlacementAsync(6, Timeout);
+        var moved = n2.Assigned.ToArray();
+        Assert.NotEmpty(moved);
+        kafka.Produce(topic, Numbered(600, from: 600));
+        await log.WaitForCountAsync(1_200, Timeout);
+        Assert.Contains(log.Records, r => r.Node == "n2");
+        await n2.StopAsync();
+        await Eventually.Until(() => n1.Assigned.Count == 6, Timeout, cluster.Describe);
+
+        kafka.Produce(topic, Numbered(600, from: 1_200));
+        await log.WaitForCountAsync(1_800, Timeout);
+        var handled = log.Records;
+        await Eventually.Until(() => handled.All(r => stored.Of(r.Partition, r.Key) >= r.Offset), Timeout,
+            () => "every record's watermark stored on n1");
+        await n1.CrashAsync();
+
+        // n1's watermarks of the partitions that came back are in the journal after n2's.
+        await using var n3 = await TestNode.StartAsync(kafka, topic, group, log, output, name: "n3");
+        await Eventually.Until(() => n3.Consumer.Partitions.Count(p => p.Assigned && p.Lag == 0) == 6, Timeout,
+            () => "n3 caught up: " + string.Join(" ", n3.Consumer.Partitions.Select(p => $"{p.Partition}[c={p.CommittedOffset} hw={p.HighWatermark}]")));
+
+        var reRuns = log.Records.GroupBy(r => (r.Partition, r.Offset)).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+        output.WriteLine($"moved to n2 and back: {string.Join(",", moved)}; skipped by n3: {n3.Consumer.Skipped}; re-runs: {reRuns.Length}");
+        Assert.Empty(reRuns);
+        Assert.Equal(1_800, log.Count);
+        Assert.True(n3.Consumer.Skipped >= 600, $"n3 skipped {n3.Consumer.Skipped}, fewer than the 600 records n1 finished last");
+    }
+
     private async Task Finished_records_are_skipped_after_a_crash(Dictionary<string, string?> store)
     {
         var topic = kafka.CreateTopic(4);

@@ -61,6 +61,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private long _recoveredCommit = -1;
     private bool _watermarksChecked;
     private bool _finalCommitUnsaved;
+    private bool _resendAll;
 
     public PartitionOwner(ConsumerRuntime runtime)
     {
@@ -132,7 +133,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             case FinalFlushTimeout:
                 if (_finalFlush)
                 {
-                    _log.Warning("Watermarks of {0} not persisted before stop", _shardId);
+                    _log.Warning("Watermarks of {0} not confirmed within {1} s of the final commit; their store stops without them (records finished above that commit may run again on the next owner)",
+                        _shardId, FinalFlushTimeoutAfter.TotalSeconds);
                     CompleteDrain();
                 }
                 break;
@@ -522,25 +524,37 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private void FlushWatermarks()
     {
         if (_watermarks is null || _persisting || _watermarkStore is null) return;
-        if (!_watermarks.HasDirty && !_finalCommitUnsaved)
+        var resend = _resendAll && _watermarks.Count > 0;
+        if (!_watermarks.HasDirty && !_finalCommitUnsaved && !resend)
         {
             if (_finalFlush) CompleteDrain();
             return;
         }
+        var batch = _watermarks.TakeDirty();
+        if (resend) batch = _watermarks.All();
+        _resendAll = false;
         _finalCommitUnsaved = false;
         _persisting = true;
-        _watermarkStore.Tell(new PartitionWatermarks.Advance(_confirmedCommit, _watermarks.TakeDirty()));
+        _watermarkStore.Tell(new PartitionWatermarks.Advance(_confirmedCommit, batch));
     }
 
     /// <summary>
-    /// The store stopped: its database failed. Consumption goes on (a crash meanwhile may re-run records
-    /// finished since the last commit) and a new store starts after a pause. If it failed recovering, the
-    /// partition starts without the old watermarks.
+    /// The store stopped: its database failed (or refused a write whose sequence number a previous owner's
+    /// late write took). Consumption goes on (a crash meanwhile may re-run records finished since the last
+    /// commit) and a new store starts after a pause; its first write holds every watermark, since the batch
+    /// that failed is in none of the later ones. If it failed recovering, the partition starts without the
+    /// old watermarks. Stopped by a drain: the owner is drained now.
     /// </summary>
     private void WatermarkStoreStopped()
     {
         _watermarkStore = null;
         _persisting = false;
+        if (_phase == Phase.Drained)
+        {
+            ReplyDrained(_drainCommitted);
+            return;
+        }
+        _resendAll = true;
         if (_phase == Phase.Recovering)
         {
             _log.Error("Watermarks of {0} could not be recovered; starting without them (records finished since the last commit may run again)", _shardId);
@@ -561,10 +575,11 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         {
             case Phase.Idle or Phase.Recovering:
                 _phase = Phase.Drained;
-                ReplyDrained(null);
+                StopWatermarkStoreThenReply();
                 return;
             case Phase.Drained:
-                ReplyDrained(_lastCommitRequested >= 0 ? _lastCommitRequested : null);
+                // While the store is stopping, its Terminated answers.
+                if (_watermarkStore is null) ReplyDrained(_lastCommitRequested >= 0 ? _lastCommitRequested : null);
                 return;
             case Phase.Draining:
                 return;
@@ -651,7 +666,24 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
                 _shardId, committed?.ToString() ?? "unchanged", _yielded);
         else
             _log.Info("Drained {0}: committed offset {1}", _shardId, committed?.ToString() ?? "unchanged");
-        ReplyDrained(committed);
+        StopWatermarkStoreThenReply();
+    }
+
+    /// <summary>
+    /// Drained means the store has stopped, so the partition's next owner is its only writer: the store's last
+    /// write was confirmed, or the final flush gave up on it (an insert the journal already has may still land,
+    /// but nothing follows it, and the journal's unique sequence numbers keep it from landing beside the next
+    /// owner's write of the same number). The reply waits for the store's Terminated, which takes no database
+    /// round trip.
+    /// </summary>
+    private void StopWatermarkStoreThenReply()
+    {
+        if (_watermarkStore is { } store)
+        {
+            Context.Stop(store);
+            return;
+        }
+        ReplyDrained(_drainCommitted);
     }
 
     private void ReplyDrained(long? committed)
