@@ -21,6 +21,7 @@ internal sealed class NodeConsumer : IDisposable
     private static readonly TimeSpan CommitRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PausedWatermarkTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StalledResumeAfter = TimeSpan.FromMilliseconds(250);
 
     private readonly IConsumer<byte[], byte[]> _consumer;
@@ -44,6 +45,7 @@ internal sealed class NodeConsumer : IDisposable
     private volatile bool _fenced;
     private volatile IReadOnlyList<PartitionStatus> _status = [];
     private DateTime _nextStatus = DateTime.MinValue;
+    private int _pausedWatermarkTurn = -1; // which paused partition's watermarks the next status refresh asks the brokers for
     private DateTime _nextCommitAttempt = DateTime.MinValue;
     private long _lastPollTicks = DateTime.UtcNow.Ticks;
 
@@ -466,7 +468,10 @@ internal sealed class NodeConsumer : IDisposable
 
     /// <summary>
     /// Publishes the status of every partition this node has held. Cached watermarks are fine while
-    /// fetching; the final refresh asks the brokers, because it feeds the summary printed at exit.
+    /// fetching; the final refresh asks the brokers, because it feeds the summary printed at exit. librdkafka
+    /// learns a partition's high watermark from its fetches, so a paused partition's would go stale and its lag
+    /// read low: each refresh asks the brokers for one paused partition's, in turn, with a short timeout (the
+    /// poll thread waits for it).
     /// </summary>
     private void RefreshStatus(bool final = false)
     {
@@ -474,13 +479,16 @@ internal sealed class NodeConsumer : IDisposable
         if (!final && now < _nextStatus) return;
         _nextStatus = now + StatusInterval;
         var status = new List<PartitionStatus>(_known.Count);
+        var paused = final ? null : PausedLaneToQuery();
         foreach (var lane in _known.Values.OrderBy(l => l.Partition))
         {
             try
             {
                 var wm = final
                     ? _consumer.QueryWatermarkOffsets(lane.TopicPartition, RequestTimeout)
-                    : _consumer.GetWatermarkOffsets(lane.TopicPartition);
+                    : lane == paused
+                        ? _consumer.QueryWatermarkOffsets(lane.TopicPartition, PausedWatermarkTimeout)
+                        : _consumer.GetWatermarkOffsets(lane.TopicPartition);
                 if (wm.High.Value >= 0) lane.HighWatermark = wm.High.Value;
                 if (wm.Low.Value >= 0) lane.LowWatermark = wm.Low.Value;
             }
@@ -500,6 +508,21 @@ internal sealed class NodeConsumer : IDisposable
                 assigned));
         }
         _status = status;
+    }
+
+    /// <summary>The next paused partition (by turn) whose watermarks this refresh asks the brokers for, or null.</summary>
+    private PartitionLane? PausedLaneToQuery()
+    {
+        PartitionLane? first = null, next = null;
+        foreach (var lane in _lanes.Values)
+        {
+            if (lane.Paused == PauseReasons.None) continue;
+            if (first is null || lane.Partition < first.Partition) first = lane;
+            if (lane.Partition > _pausedWatermarkTurn && (next is null || lane.Partition < next.Partition)) next = lane;
+        }
+        var chosen = next ?? first;
+        _pausedWatermarkTurn = chosen?.Partition ?? -1;
+        return chosen;
     }
 
     private List<PartitionSnapshot> Snapshot()
