@@ -22,6 +22,10 @@ internal static class BenchNode
             ["Broker:BootstrapServers"] = bootstrap,
             ["Broker:GroupId"] = group,
             ["Broker:Inspection:Port"] = "0", // never collide with a node someone runs on this machine
+            // A new SQLite file per node: the default broker.db in the working directory keeps earlier runs'
+            // watermarks of the same group ids, which a node would replay (and discard, on a new embedded Kafka)
+            // while it is measured.
+            ["Broker:Persistence:ConnectionString"] = $"Data Source={NewDatabase()}",
         };
         foreach (var (k, v) in config ?? new Dictionary<string, string?>()) settings[k] = v;
         builder.Configuration.AddInMemoryCollection(settings);
@@ -42,6 +46,19 @@ internal static class BenchNode
         await host.StartAsync();
         return host;
     }
+
+    private static readonly Lazy<DirectoryInfo> Databases = new(() =>
+    {
+        var dir = Directory.CreateTempSubdirectory("broker-bench-");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // let the files go before deleting them
+            try { dir.Delete(recursive: true); } catch (IOException) { }
+        };
+        return dir;
+    });
+
+    private static string NewDatabase() => Path.Combine(Databases.Value.FullName, $"{Guid.NewGuid():N}.db");
 
     public static ConsumerStatus Status(this IHost host) => host.Services.GetRequiredService<BrokerStatus>().Consumers.Single();
 }

@@ -73,6 +73,7 @@ internal static class ThroughputScenario
         var counter = new CountingHandler.Counter(Records);
         using var gclog = Environment.GetEnvironmentVariable("BENCH_GCLOG") is null ? null : new GcLog();
         using var alloclog = Environment.GetEnvironmentVariable("BENCH_ALLOCS") is null ? null : new AllocLog();
+        using var jitlog = Environment.GetEnvironmentVariable("BENCH_JITLOG") is null ? null : new JitLog();
         using var host = await BenchNode.StartAsync<CountingHandler>(bootstrap, topic, $"broker-{round}",
             s => s.AddSingleton(counter));
         await counter.Done.WaitAsync(TimeSpan.FromMinutes(5));

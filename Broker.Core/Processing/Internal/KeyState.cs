@@ -32,6 +32,9 @@ internal sealed class KeyState(byte[]? key)
     /// <summary>Records of the key not yet handed to its keyed consumer, in offset order: the next batch to send.</summary>
     public KeyedConsumer.Records? Waiting;
 
+    /// <summary>An empty batch of this key's, done with, for its next <see cref="Waiting"/>.</summary>
+    public KeyedConsumer.Records? Spare;
+
     /// <summary>Its keyed consumer gave its remaining records up to the partition's next owner (draining).</summary>
     public bool Yielded;
 

@@ -21,25 +21,39 @@ internal sealed partial class KeyedConsumer
     /// <summary>
     /// From the partition owner, directly: records of this key, in offset order. The owner fills it while the
     /// key's records wait and keeps it as the key's outstanding batch once sent; after sending, nobody changes
-    /// it. With many keys most batches hold one record, which needs no array (and no list).
+    /// it until all its records are reported done, when the owner empties it and fills it again for a later
+    /// batch of the same key (the keyed consumer lets go of a batch when it takes its last record, before it
+    /// reports that record done), so a busy key costs no allocation per send. With many keys most batches hold
+    /// one record, which needs no array (and no list).
     /// </summary>
     public sealed class Records
     {
-        private ConsumeResult<byte[], byte[]> _first;
+        private ConsumeResult<byte[], byte[]>? _first;
         private ConsumeResult<byte[], byte[]>[]? _more; // records 1.. (index 0 is _first)
 
-        public Records(int generation, ConsumeResult<byte[], byte[]> first)
+        public Records(int generation, ConsumeResult<byte[], byte[]> first) => Refill(generation, first);
+
+        public int Generation { get; private set; }
+
+        public int Count { get; private set; }
+
+        public ConsumeResult<byte[], byte[]> this[int index] => index == 0 ? _first! : _more![index - 1];
+
+        /// <summary>Owner, on an empty batch (new or <see cref="Empty"/>): starts it again with <paramref name="first"/>.</summary>
+        internal void Refill(int generation, ConsumeResult<byte[], byte[]> first)
         {
             Generation = generation;
             _first = first;
             Count = 1;
         }
 
-        public int Generation { get; }
-
-        public int Count { get; private set; }
-
-        public ConsumeResult<byte[], byte[]> this[int index] => index == 0 ? _first : _more![index - 1];
+        /// <summary>Owner, once every record of the batch is reported done: lets go of the records, for reuse.</summary>
+        internal void Empty()
+        {
+            _first = null;
+            if (_more is not null && Count > 1) Array.Clear(_more, 0, Count - 1);
+            Count = 0;
+        }
 
         /// <summary>Owner, before sending: appends the key's next record.</summary>
         internal void Add(ConsumeResult<byte[], byte[]> record)
@@ -53,11 +67,11 @@ internal sealed partial class KeyedConsumer
         /// <summary>Owner, before sending: moves this batch's first <paramref name="count"/> records (fewer than all) into a new one.</summary>
         internal Records TakeFirst(int count)
         {
-            var taken = new Records(Generation, _first);
+            var taken = new Records(Generation, _first!);
             for (var i = 1; i < count; i++) taken.Add(this[i]);
             var rest = _more.AsSpan(count - 1, Count - count).ToArray();
+            Array.Clear(_more!, 0, Count - 1);
             _first = rest[0];
-            _more = null;
             Count = 1;
             for (var i = 1; i < rest.Length; i++) Add(rest[i]);
             return taken;

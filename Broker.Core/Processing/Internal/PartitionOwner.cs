@@ -255,9 +255,16 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
             if (created) KeyCreated();
             if (state.Waiting is null)
             {
-                // A new batch per send keeps records out of long-lived collections: storing young objects
-                // into old ones is what makes every gen0 collection scan old memory.
-                state.Waiting = new KeyedConsumer.Records(_generation, record);
+                if (state.Spare is { } spare)
+                {
+                    state.Spare = null;
+                    spare.Refill(_generation, record);
+                    state.Waiting = spare;
+                }
+                else
+                {
+                    state.Waiting = new KeyedConsumer.Records(_generation, record);
+                }
                 _touched.Add(state);
             }
             else
@@ -360,7 +367,13 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         if (end > state.OutstandingDone && _watermarks is not null) _watermarks.Advance(state.Key, batch[end - 1].Offset.Value);
         state.InFlight -= end - state.OutstandingDone;
         state.OutstandingDone = end;
-        if (end == batch.Count) state.Outstanding = null;
+        if (end == batch.Count)
+        {
+            // The keyed consumer took the batch's last record before reporting it: nobody holds the batch now.
+            state.Outstanding = null;
+            batch.Empty();
+            state.Spare = batch;
+        }
         if (state.Waiting is not null && state.InFlight == 0) Dispatch(state);
         else if (state.IsIdle) EnforceLiveKeyCap();
         return done;
