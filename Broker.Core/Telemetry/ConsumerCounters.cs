@@ -75,9 +75,13 @@ internal sealed class ConsumerCounters
     }
 
     /// <summary>A handler call that began at <paramref name="startedAt"/> (<see cref="Stopwatch.GetTimestamp"/>) ended.</summary>
-    public void HandlerCalled(long startedAt, bool failed, bool timedOut)
+    public void HandlerCalled(long startedAt, bool failed, bool timedOut) =>
+        HandlerCalled(startedAt, Stopwatch.GetTimestamp(), failed, timedOut);
+
+    /// <summary>A handler call that ran from <paramref name="startedAt"/> to <paramref name="endedAt"/> (<see cref="Stopwatch.GetTimestamp"/>) ended.</summary>
+    public void HandlerCalled(long startedAt, long endedAt, bool failed, bool timedOut)
     {
-        var elapsed = Stopwatch.GetTimestamp() - startedAt;
+        var elapsed = endedAt - startedAt;
         _calls.Add(elapsed);
         if (BrokerTelemetry.HandlerDurations.Enabled)
             BrokerTelemetry.HandlerDurations.Record((double)elapsed / Stopwatch.Frequency, timedOut ? _timeout : failed ? _error : _success);

@@ -84,8 +84,36 @@ public sealed class WatermarkTableSpec
             table.Advance(Key($"key-{offset}"), offset); // every record a new key: the worst case
             if (offset % 1_000 == 999) table.Prune(offset - 500); // commits trail the finished records
             Assert.True(table.Count <= 1_500, $"{table.Count} watermarks at offset {offset}");
+            // Never taken (as in the store, which only persists): the dirty list must not keep pruned keys either.
+            Assert.True(table.DirtyListed <= 1_500, $"{table.DirtyListed} listed dirty at offset {offset}");
         }
         Assert.All(table.All(), w => Assert.True(w.Offset >= 1_000_000 - 1_500));
+    }
+
+    [Fact]
+    public void An_entry_a_key_keeps_advances_its_watermark_and_comes_back_after_a_prune_detached_it()
+    {
+        var table = new WatermarkTable();
+        WatermarkTable.Entry? entry = null;
+        table.Advance(ref entry, Key("a"), 5);
+        var first = entry;
+        table.Advance(ref entry, Key("a"), 7);
+        Assert.Same(first, entry); // no new entry while it is in the table
+        Assert.True(table.Covers(Key("a"), 7));
+        Assert.Equal([7L], table.TakeDirty().Select(w => w.Offset));
+
+        table.Prune(10); // below the commit: forgotten, and the key's entry no longer counts
+        Assert.Equal(0, table.Count);
+        Assert.False(table.Covers(Key("a"), 7));
+        table.Advance(ref entry, Key("a"), 12);
+        Assert.NotSame(first, entry);
+        Assert.Equal(1, table.Count);
+        Assert.True(table.Covers(Key("a"), 12));
+        Assert.Equal([("a", 12L)], table.TakeDirty().Select(w => (Encoding.UTF8.GetString(w.Key!), w.Offset)));
+
+        table.Load([]); // a reload detaches every entry too
+        table.Advance(ref entry, Key("a"), 13);
+        Assert.Equal([("a", 13L)], table.TakeDirty().Select(w => (Encoding.UTF8.GetString(w.Key!), w.Offset)));
     }
 
     [Fact]

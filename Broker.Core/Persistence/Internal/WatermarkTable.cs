@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Broker.Processing.Internal;
 
 namespace Broker.Persistence.Internal;
@@ -10,78 +8,89 @@ namespace Broker.Persistence.Internal;
 /// keys whose watermark is at or above the partition's committed offset are kept: below it the commit
 /// already says the records are done. Not thread-safe: one partition owner uses it.
 /// </summary>
+/// <remarks>
+/// Each watermark is an <see cref="Entry"/> that a caller may keep (a partition owner keeps its key's in the key's
+/// state), so advancing the watermark of a key that finishes record after record looks its key bytes up once per
+/// commit interval rather than once per record: a prune detaches the entries it removes, and the next advance of a
+/// detached entry adds a new one.
+/// </remarks>
 internal sealed class WatermarkTable
 {
-    // One lookup per record: the watermark and whether it is dirty live in the same entry; the dirty keys are
-    // also listed (a key may be listed twice after a prune; the entry's flag decides).
     private readonly Dictionary<byte[], Entry> _byKey = new(KeyBytesComparer.Instance);
-    private readonly List<byte[]> _dirty = new();
-    private int _dirtyCount;
-    private long _nullKey = -1;
-    private bool _nullKeyDirty;
+    private readonly List<Entry> _dirty = new();
+    private Entry? _nullKey;
     // The highest offset any watermark ever held (not lowered by a prune): a record above it cannot be covered,
     // which is every record once the partition is past what was redelivered, so those skip the lookup.
     private long _highest = -1;
 
     /// <summary>Keys with a watermark (the null key included).</summary>
-    public int Count => _byKey.Count + (_nullKey >= 0 ? 1 : 0);
+    public int Count => _byKey.Count + (_nullKey is not null ? 1 : 0);
 
     /// <summary>True when some watermark advanced since the last <see cref="TakeDirty"/>.</summary>
-    public bool HasDirty => _dirtyCount > 0 || _nullKeyDirty;
+    public bool HasDirty { get; private set; }
 
     /// <summary>Replaces the table's content with recovered watermarks; nothing is dirty afterwards.</summary>
     public void Load(IEnumerable<Watermark> watermarks)
     {
+        foreach (var entry in _byKey.Values) entry.Detached = true;
+        if (_nullKey is not null) _nullKey.Detached = true;
         _byKey.Clear();
+        _nullKey = null;
         _dirty.Clear();
-        _dirtyCount = 0;
-        _nullKey = -1;
-        _nullKeyDirty = false;
+        HasDirty = false;
         _highest = -1;
-        foreach (var w in watermarks) Set(w.Key, w.Offset);
+        foreach (var w in watermarks)
+        {
+            var entry = Attach(w.Key);
+            if (w.Offset > entry.Offset) entry.Offset = w.Offset;
+            if (w.Offset > _highest) _highest = w.Offset;
+        }
     }
 
     /// <summary>True when the record at <paramref name="offset"/> of <paramref name="key"/> was already finished.</summary>
-    public bool Covers(byte[]? key, long offset) =>
-        offset <= _highest && (key is null ? offset <= _nullKey : _byKey.TryGetValue(key, out var w) && offset <= w.Offset);
+    public bool Covers(byte[]? key, long offset)
+    {
+        if (offset > _highest) return false;
+        var entry = key is null ? _nullKey : _byKey.GetValueOrDefault(key);
+        return entry is not null && offset <= entry.Offset;
+    }
 
     /// <summary>The key finished every record up to <paramref name="offset"/>.</summary>
     public void Advance(byte[]? key, long offset)
     {
+        Entry? entry = null;
+        Advance(ref entry, key, offset);
+    }
+
+    /// <summary>
+    /// The key finished every record up to <paramref name="offset"/>; <paramref name="entry"/> is the key's entry
+    /// from an earlier call (or null), and is set to the one that holds the watermark now.
+    /// </summary>
+    public void Advance(ref Entry? entry, byte[]? key, long offset)
+    {
+        if (entry is null || entry.Detached) entry = Attach(key);
         if (offset > _highest) _highest = offset;
-        if (key is null)
-        {
-            if (offset <= _nullKey) return;
-            _nullKey = offset;
-            _nullKeyDirty = true;
-            return;
-        }
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out var exists);
-        if (exists && offset <= entry.Offset) return;
+        if (offset <= entry.Offset) return;
         entry.Offset = offset;
+        HasDirty = true;
         if (entry.Dirty) return;
         entry.Dirty = true;
-        _dirty.Add(key);
-        _dirtyCount++;
+        _dirty.Add(entry);
     }
 
     /// <summary>The watermarks that advanced since the last call; they are no longer dirty.</summary>
     public Watermark[] TakeDirty()
     {
-        var taken = new Watermark[_dirtyCount + (_nullKeyDirty ? 1 : 0)];
-        var i = 0;
-        foreach (var key in _dirty)
+        var taken = new List<Watermark>(_dirty.Count);
+        foreach (var entry in _dirty)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byKey, key);
-            if (Unsafe.IsNullRef(ref entry) || !entry.Dirty) continue; // pruned meanwhile, or listed twice
+            if (entry.Detached || !entry.Dirty) continue; // pruned meanwhile
             entry.Dirty = false;
-            taken[i++] = new Watermark(key, entry.Offset);
+            taken.Add(new Watermark(entry.Key, entry.Offset));
         }
-        if (_nullKeyDirty) taken[i] = new Watermark(null, _nullKey);
         _dirty.Clear();
-        _dirtyCount = 0;
-        _nullKeyDirty = false;
-        return taken;
+        HasDirty = false;
+        return taken.ToArray();
     }
 
     /// <summary>Every watermark now.</summary>
@@ -89,8 +98,8 @@ internal sealed class WatermarkTable
     {
         var all = new Watermark[Count];
         var i = 0;
-        foreach (var (key, entry) in _byKey) all[i++] = new Watermark(key, entry.Offset);
-        if (_nullKey >= 0) all[i] = new Watermark(null, _nullKey);
+        foreach (var entry in _byKey.Values) all[i++] = new Watermark(entry.Key, entry.Offset);
+        if (_nullKey is not null) all[i] = new Watermark(null, _nullKey.Offset);
         return all;
     }
 
@@ -100,35 +109,43 @@ internal sealed class WatermarkTable
     /// </summary>
     public void Prune(long committed)
     {
-        if (_nullKey >= 0 && _nullKey < committed)
+        if (_nullKey is not null && _nullKey.Offset < committed)
         {
-            _nullKey = -1;
-            _nullKeyDirty = false;
+            _nullKey.Detached = true;
+            _nullKey = null;
         }
         foreach (var (key, entry) in _byKey)
         {
             if (entry.Offset >= committed) continue;
             _byKey.Remove(key); // allowed while enumerating: removing never moves the other entries
-            if (entry.Dirty) _dirtyCount--;
+            entry.Detached = true;
         }
-        if (_dirtyCount == 0) _dirty.Clear();
+        // The list loses the entries the prune detached: a table whose dirty watermarks are never taken (the
+        // store's) would otherwise list every key it ever pruned.
+        _dirty.RemoveAll(static e => e.Detached || !e.Dirty);
+        HasDirty = _dirty.Count > 0;
     }
 
-    private void Set(byte[]? key, long offset)
+    /// <summary>Entries listed as dirty (for tests: bounded by the keys in the table).</summary>
+    internal int DirtyListed => _dirty.Count;
+
+    private Entry Attach(byte[]? key)
     {
-        if (offset > _highest) _highest = offset;
-        if (key is null)
-        {
-            _nullKey = Math.Max(_nullKey, offset);
-            return;
-        }
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out var exists);
-        if (!exists || offset > entry.Offset) entry.Offset = offset;
+        if (key is null) return _nullKey ??= new Entry(null);
+        if (!_byKey.TryGetValue(key, out var entry)) _byKey.Add(key, entry = new Entry(key));
+        return entry;
     }
 
-    private struct Entry
+    /// <summary>One key's watermark: the highest offset up to which the key finished every record (-1: none yet).</summary>
+    internal sealed class Entry(byte[]? key)
     {
-        public long Offset;
+        public byte[]? Key { get; } = key;
+        public long Offset = -1;
+
+        /// <summary>Advanced since the last <see cref="TakeDirty"/>.</summary>
         public bool Dirty;
+
+        /// <summary>Pruned (or the table reloaded): no longer the key's entry in the table.</summary>
+        public bool Detached;
     }
 }

@@ -35,6 +35,9 @@ internal sealed class KeyState(byte[]? key)
     /// <summary>An empty batch of this key's, done with, for its next <see cref="Waiting"/>.</summary>
     public KeyedConsumer.Records? Spare;
 
+    /// <summary>The key's idempotency watermark entry, once it has one (see <see cref="Persistence.Internal.WatermarkTable"/>).</summary>
+    public Persistence.Internal.WatermarkTable.Entry? Watermark;
+
     /// <summary>Its keyed consumer gave its remaining records up to the partition's next owner (draining).</summary>
     public bool Yielded;
 

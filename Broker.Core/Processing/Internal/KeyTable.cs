@@ -4,7 +4,12 @@ namespace Broker.Processing.Internal;
 /// The keys a partition owner has live, by key bytes (compared by content), in least-recently-used order,
 /// so idle keyed consumers can be passivated oldest first without scanning them all. Not thread-safe.
 /// </summary>
-internal sealed class KeyTable
+/// <remarks>
+/// A key used again within <c>relinkAfterMs</c> of the time it was last moved to the newest end stays where it is
+/// (and keeps that time): moving it touches its two neighbours, cold memory with many keys, for every record. So a
+/// busy key's time of last use lags by at most <c>relinkAfterMs</c>, and it may passivate that much early.
+/// </remarks>
+internal sealed class KeyTable(long relinkAfterMs = 0)
 {
     private readonly Dictionary<byte[], KeyState> _byKey = new(KeyBytesComparer.Instance);
     private KeyState? _nullKey;
@@ -13,7 +18,7 @@ internal sealed class KeyTable
 
     public int Count { get; private set; }
 
-    /// <summary>The state of <paramref name="key"/> (created if new), made the most recently used.</summary>
+    /// <summary>The state of <paramref name="key"/> (created if new), made the most recently used (see the remarks).</summary>
     public KeyState Touch(byte[]? key, long now, out bool created)
     {
         KeyState? state = key is null ? _nullKey : _byKey.GetValueOrDefault(key);
@@ -28,6 +33,10 @@ internal sealed class KeyTable
         else if (state == _newest)
         {
             state.LastUsed = now;
+            return state;
+        }
+        else if (now - state.LastUsed < relinkAfterMs)
+        {
             return state;
         }
         else

@@ -26,7 +26,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     private readonly ConsumerRuntime _runtime;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OffsetTracker _tracker;
-    private readonly KeyTable _keys = new();
+    private readonly KeyTable _keys;
     private readonly Dictionary<IActorRef, KeyState> _byRef = new();
     private readonly Dictionary<string, KeyState> _starting = new(StringComparer.Ordinal);
     private readonly List<KeyState> _touched = new();
@@ -67,6 +67,8 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
     {
         _runtime = runtime;
         _tracker = new OffsetTracker(runtime.Settings.MaxInFlightPerPartition);
+        // Passivation may come up to a twentieth of the idle time early, at most a second (KeyTable).
+        _keys = new KeyTable(Math.Min(1000, (long)runtime.Settings.PassivateIdleAfter.TotalMilliseconds / 20));
         if (runtime.Settings.Watermarks) _watermarks = new WatermarkTable();
     }
 
@@ -364,7 +366,7 @@ internal sealed partial class PartitionOwner : UntypedActor, IWithTimers
         var end = Math.Min(batch.Count, state.OutstandingDone + records);
         for (var i = state.OutstandingDone; i < end; i++)
             if (_tracker.Complete(batch[i].Offset.Value)) done++;
-        if (end > state.OutstandingDone && _watermarks is not null) _watermarks.Advance(state.Key, batch[end - 1].Offset.Value);
+        if (end > state.OutstandingDone && _watermarks is not null) _watermarks.Advance(ref state.Watermark, state.Key, batch[end - 1].Offset.Value);
         state.InFlight -= end - state.OutstandingDone;
         state.OutstandingDone = end;
         if (end == batch.Count)

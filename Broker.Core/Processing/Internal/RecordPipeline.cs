@@ -34,6 +34,7 @@ internal sealed class RecordPipeline
     private readonly RateLimiter? _concurrency;
     private readonly ConsumerCounters _counters;
     private readonly TimeProvider _time;
+    private readonly bool _systemClock; // TimeProvider.System's timestamps are Stopwatch's
     private readonly ResiliencePipeline<Attempt> _retry;
 
     public RecordPipeline(RecordHandler handler, ConsumerSettings settings, CircuitBreaker? breaker,
@@ -44,6 +45,7 @@ internal sealed class RecordPipeline
         _breaker = breaker;
         _counters = counters;
         _time = time;
+        _systemClock = ReferenceEquals(time, TimeProvider.System);
         // Waiters are keyed consumers with records in flight, so MaxInFlight bounds the queues.
         if (settings.MaxRecordsPerSecond > 0)
         {
@@ -106,30 +108,39 @@ internal sealed class RecordPipeline
         var headerDeadline = HeaderDeadline(record);
         var now = _time.GetUtcNow();
         var deadline = DeadlineOf(now, headerDeadline);
+        // On the system clock the call's start and end timestamps serve the breaker and the duration histogram
+        // alike: two clock reads per call instead of four.
+        var startedAt = _systemClock ? Stopwatch.GetTimestamp() : 0;
         CircuitBreaker.Permit? permit = null;
-        if (deadline <= now || (_breaker is not null && !TryAcquire(out permit)))
+        if (deadline <= now || (_breaker is not null && !TryAcquire(startedAt, out permit)))
             return ProcessSlowAsync(record, call, span, stopping, yielding, started: null);
 
         // An async method restores the caller's ExecutionContext when it returns; this call is not inside one,
         // so it does the same: whatever the handler's synchronous part sets (Activity.Current, an AsyncLocal)
         // must not stay on the keyed consumer's thread.
         var context = ExecutionContext.Capture();
-        var started = Start(record, call, new CallInfo(1, deadline), permit);
+        var started = Start(record, call, new CallInfo(1, deadline), permit, startedAt);
         if (context is not null && !ReferenceEquals(ExecutionContext.Capture(), context)) ExecutionContext.Restore(context);
         if (!started.Task.IsCompletedSuccessfully)
             return ProcessSlowAsync(record, call, span, stopping, yielding, started);
         call.Reset();
-        _counters.HandlerCalled(started.StartedAt, failed: false, timedOut: false);
-        if (permit is { } p) _breaker!.Record(p, succeeded: true);
+        var endedAt = Stopwatch.GetTimestamp();
+        _counters.HandlerCalled(started.StartedAt, endedAt, failed: false, timedOut: false);
+        if (permit is { } p)
+        {
+            if (_systemClock) _breaker!.Record(p, succeeded: true, endedAt);
+            else _breaker!.Record(p, succeeded: true);
+        }
         _counters.Latency(record.Message.Timestamp, _time);
         return new ValueTask<RecordOutcome>(HandledAtFirstAttempt);
     }
 
     private static readonly RecordOutcome HandledAtFirstAttempt = new(RecordOutcomeKind.Handled, 1, null, null);
 
-    private bool TryAcquire(out CircuitBreaker.Permit? permit)
+    private bool TryAcquire(long startedAt, out CircuitBreaker.Permit? permit)
     {
-        var acquired = _breaker!.TryAcquire(out var p);
+        CircuitBreaker.Permit p;
+        var acquired = _systemClock ? _breaker!.TryAcquire(startedAt, out p) : _breaker!.TryAcquire(out p);
         permit = acquired ? p : null;
         return acquired;
     }
@@ -236,9 +247,10 @@ internal sealed class RecordPipeline
     }
 
     /// <summary>Calls the handler; what it throws at once comes back in the task, as if it had thrown later.</summary>
-    private StartedCall Start(ConsumeResult<byte[], byte[]> record, CallDeadline call, CallInfo info, CircuitBreaker.Permit? permit)
+    private StartedCall Start(ConsumeResult<byte[], byte[]> record, CallDeadline call, CallInfo info, CircuitBreaker.Permit? permit,
+        long startedAt = 0)
     {
-        var startedAt = Stopwatch.GetTimestamp();
+        if (startedAt == 0) startedAt = Stopwatch.GetTimestamp();
         Task task;
         try
         {

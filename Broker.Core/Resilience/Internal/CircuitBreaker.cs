@@ -59,14 +59,39 @@ internal sealed class CircuitBreaker
 
     private int _opened;
 
-    private BreakerState StateLocked { get; set; } = BreakerState.Closed;
+    private BreakerState StateLocked
+    {
+        get => _state;
+        set
+        {
+            _state = value;
+            _closed = value == BreakerState.Closed;
+        }
+    }
+
+    private BreakerState _state = BreakerState.Closed;
+
+    // Read without the lock by TryAcquire: every handler call of the consumer asks, from every dispatcher thread.
+    private volatile bool _closed = true;
 
     /// <summary>
     /// Asks to make one handler call. Closed: allowed. Open: refused. Half-open: allowed as one of the
-    /// trial calls while any are left. A permit that is granted must be followed by <see cref="Record"/>.
+    /// trial calls while any are left. A permit that is granted must be followed by <see cref="Record(Permit, bool)"/>.
     /// </summary>
-    public bool TryAcquire(out Permit permit)
+    public bool TryAcquire(out Permit permit) => TryAcquire(_time.GetTimestamp(), out permit);
+
+    /// <summary>
+    /// <see cref="TryAcquire(out Permit)"/> for a call starting at <paramref name="now"/> (a <see cref="TimeProvider"/>
+    /// timestamp). Closed, it takes no lock: a call that asks while another thread opens the breaker started
+    /// before it opened.
+    /// </summary>
+    public bool TryAcquire(long now, out Permit permit)
     {
+        if (_closed)
+        {
+            permit = new Permit(now, Trial: false);
+            return true;
+        }
         (BreakerState From, BreakerState To)? change = null;
         bool allowed;
         lock (_gate)
@@ -75,12 +100,12 @@ internal sealed class CircuitBreaker
             switch (StateLocked)
             {
                 case BreakerState.Closed:
-                    permit = new Permit(_time.GetTimestamp(), Trial: false);
+                    permit = new Permit(now, Trial: false);
                     allowed = true;
                     break;
                 case BreakerState.HalfOpen when _trialsStarted < _settings.HalfOpenTrialCalls:
                     _trialsStarted++;
-                    permit = new Permit(_time.GetTimestamp(), Trial: true);
+                    permit = new Permit(now, Trial: true);
                     allowed = true;
                     break;
                 default:
@@ -94,10 +119,11 @@ internal sealed class CircuitBreaker
     }
 
     /// <summary>Reports how a permitted call ended.</summary>
-    public void Record(Permit permit, bool succeeded)
+    public void Record(Permit permit, bool succeeded) => Record(permit, succeeded, _time.GetTimestamp());
+
+    /// <summary>Reports how a permitted call ended, at <paramref name="now"/> (a <see cref="TimeProvider"/> timestamp), which both times the call and dates its outcome.</summary>
+    public void Record(Permit permit, bool succeeded, long now)
     {
-        // One clock read per call: it times the call and dates its outcome (every handler call comes here).
-        var now = _time.GetTimestamp();
         var slow = _time.GetElapsedTime(permit.StartedAt, now) >= _settings.SlowCallDuration;
         (BreakerState, BreakerState)? change = null;
         lock (_gate)
