@@ -48,7 +48,10 @@ public sealed class ConsumerOptions
     /// </summary>
     public int? MaxLiveKeys { get; set; }
 
-    /// <summary>A keyed consumer (sharded entity) with nothing in flight for this long is passivated. Default 120 s.</summary>
+    /// <summary>
+    /// A keyed consumer (sharded entity) with nothing in flight for this long is passivated, as much as a twentieth of
+    /// it (at most 1 s) early: a busy key's last use is noted that often, not on every record. Default 120 s.
+    /// </summary>
     public TimeSpan? PassivateIdleAfter { get; set; }
 
     /// <summary>What to do with null-key records. Default <see cref="NullKeyPolicy.Partition"/>.</summary>
