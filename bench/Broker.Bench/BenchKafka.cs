@@ -43,13 +43,16 @@ internal static class BenchKafka
         return records / started.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Fails loudly when the embedded Kafka dropped records (a partition's low watermark above 0).</summary>
-    public static void AssertNothingDropped(EmbeddedKafka kafka, string topic)
+    /// <summary>
+    /// Fails loudly when the embedded Kafka dropped records (a partition's low watermark above 0);
+    /// <paramref name="remedy"/> tells the operator what to change.
+    /// </summary>
+    public static void AssertNothingDropped(EmbeddedKafka kafka, string topic, string remedy = "Use more partitions.")
     {
         var dropped = kafka.LowWatermarks(topic, TimeSpan.FromSeconds(10)).Where(w => w.Value > 0).ToArray();
         if (dropped.Length > 0)
             throw new InvalidOperationException($"The embedded Kafka dropped records of {topic} (5 MiB per partition): " +
-                string.Join(", ", dropped.Select(d => $"partition {d.Key} starts at {d.Value}")) + ". Use more partitions.");
+                string.Join(", ", dropped.Select(d => $"partition {d.Key} starts at {d.Value}")) + ". " + remedy);
     }
 
     /// <summary>Broker's own fetch settings (defaults), for a plain consumer of group raw-*.</summary>

@@ -18,4 +18,13 @@ if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))
     Console.Error.WriteLine($"usage: Broker.Bench <{string.Join("|", scenarios.Keys)}> [options]");
     return 2;
 }
-return await run(args[1..]);
+try
+{
+    return await run(args[1..]);
+}
+catch (InvalidOperationException e)
+{
+    // A scenario that cannot measure what it should (e.g. the embedded Kafka dropped records) says why, and fails.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -26,7 +26,8 @@ internal static class ThroughputScenario
         const string topic = "throughput";
         kafka.CreateTopic(topic, Partitions);
         var produced = BenchKafka.Produce(kafka.BootstrapServers, topic, Records, Keys, ValueBytes);
-        BenchKafka.AssertNothingDropped(kafka, topic);
+        BenchKafka.AssertNothingDropped(kafka, topic,
+            $"Spread the records over more keys (BENCH_KEYS={Keys:N0} now; 1,000 or more fit): a partition holds the records of the keys hashed to it.");
         Console.WriteLine($"produced {Records:N0} records of {ValueBytes} B over {Keys:N0} keys on {Partitions} partitions at {produced:N0}/s");
 
         var raw = new List<double>();
