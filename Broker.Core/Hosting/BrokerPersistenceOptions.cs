@@ -14,7 +14,9 @@ public sealed class BrokerPersistenceOptions
 
     /// <summary>
     /// ADO.NET connection string. Default <c>Data Source=broker.db</c>: a SQLite file in the working
-    /// directory (nodes on one machine share it). For PostgreSQL e.g.
+    /// directory (nodes on one machine share it), opened in SQLite's write-ahead-log mode with
+    /// <c>synchronous = NORMAL</c> (files <c>broker.db-wal</c> and <c>broker.db-shm</c> beside it; a killed process loses
+    /// no write, an operating-system crash may lose the last ones). For PostgreSQL e.g.
     /// <c>Host=db;Database=broker;Username=broker;Password=...</c>. Tables are created at start.
     /// </summary>
     public string? ConnectionString { get; set; }

@@ -115,6 +115,45 @@ public sealed class PartitionWatermarksSpec(EmbeddedKafkaFixture kafka, ITestOut
             Value = Encoding.UTF8.GetBytes($"v-{i}"),
         });
 
+    [Fact]
+    public async Task The_SQLite_store_writes_ahead_and_syncs_at_checkpoints_and_a_new_connection_reads_what_it_stored()
+    {
+        var dir = Directory.CreateTempSubdirectory("broker-watermarks-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "watermarks.db");
+            var config = new Dictionary<string, string?> { ["Broker:Persistence:ConnectionString"] = $"Data Source={file}" };
+            var topic = kafka.CreateTopic(1);
+            var id = PartitionWatermarks.PersistenceIdOf("g-" + topic, "wal", 0);
+            await using (var node = await TestNode.StartAsync(kafka, topic, "g-" + topic, new RecordLog(), output, config: config))
+                await StintAsync(node.System, id, Mark("k1", 7));
+
+            // Journal mode is a property of the file: any later connection, Broker's or not, finds it in WAL mode.
+            await using (var plain = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}"))
+            {
+                await plain.OpenAsync();
+                await using var mode = plain.CreateCommand();
+                mode.CommandText = "PRAGMA journal_mode";
+                Assert.Equal("wal", await mode.ExecuteScalarAsync());
+            }
+            // synchronous is per connection: every connection Broker's store opens sets NORMAL (1).
+            await using (var db = new LinqToDB.Data.DataConnection(SqliteStore.Options($"Data Source={file}")))
+            {
+                await using var synchronous = (await db.OpenDbConnectionAsync(CancellationToken.None)).CreateCommand();
+                synchronous.CommandText = "PRAGMA synchronous";
+                Assert.Equal(1L, await synchronous.ExecuteScalarAsync());
+            }
+
+            await using var again = await TestNode.StartAsync(kafka, topic, "g2-" + topic, new RecordLog(), output, config: config);
+            Assert.Equal("k1@7", Describe((await StintAsync(again.System, id)).Watermarks));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(recursive: true);
+        }
+    }
+
     /// <summary>
     /// One owner's time with the partition on <paramref name="system"/>: its store recovers, persists
     /// <paramref name="advance"/> (confirmed), and stops. Returns what it recovered.

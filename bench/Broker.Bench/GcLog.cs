@@ -21,7 +21,7 @@ internal sealed class GcLog : EventListener
         else if (e.EventName is "GCStart_V2")
         {
             var p = e.Payload!; var n = e.PayloadNames!;
-            _depth = p[n.IndexOf("Depth")];
+            _depth = $"{p[n.IndexOf("Depth")]} reason {p[n.IndexOf("Reason")]} type {p[n.IndexOf("Type")]}";
         }
     }
 }

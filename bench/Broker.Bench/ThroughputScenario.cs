@@ -21,7 +21,7 @@ internal static class ThroughputScenario
     public static async Task<int> RunAsync(string[] args)
     {
         var rounds = Option(args, "--rounds", 3);
-        var warmups = Option(args, "--warmup", 2);
+        var warmups = Option(args, "--warmup", 3);
         using var kafka = EmbeddedKafka.Start(3);
         const string topic = "throughput";
         kafka.CreateTopic(topic, Partitions);
@@ -131,6 +131,7 @@ internal static class ThroughputScenario
                 if (n == 1)
                 {
                     _atFirst = Resources.Now();
+                    JitLog.InWindow = true;
                     _firstTicks = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
                 if (n % 100_000 == 0)
@@ -140,6 +141,7 @@ internal static class ThroughputScenario
                 }
                 if (n != target) return;
                 _lastTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                JitLog.InWindow = false;
                 _atLast = Resources.Now();
                 _done.TrySetResult();
             }

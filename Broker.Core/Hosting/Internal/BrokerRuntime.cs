@@ -8,6 +8,7 @@ using Akka.DistributedData;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Broker.Kafka.Internal;
+using Broker.Persistence.Internal;
 using Broker.Processing.Internal;
 using Broker.Resilience;
 using Broker.Resilience.Internal;
@@ -70,9 +71,12 @@ internal sealed class BrokerRuntime : IDisposable
         {
             var s = _configuration.Settings;
             // A plugin of Broker's own ("broker"), not the default one, so a service's own persistence is untouched.
-            akka.WithSqlPersistence(s.PersistenceConnectionString,
-                s.PersistenceProvider == "postgresql" ? LinqToDB.ProviderName.PostgreSQL : LinqToDB.ProviderName.SQLiteMS,
-                pluginIdentifier: "broker", isDefaultPlugin: false, autoInitialize: true);
+            if (s.PersistenceProvider == "postgresql")
+                akka.WithSqlPersistence(s.PersistenceConnectionString, LinqToDB.ProviderName.PostgreSQL,
+                    pluginIdentifier: "broker", isDefaultPlugin: false, autoInitialize: true);
+            else
+                akka.WithSqlPersistence(SqliteStore.Options(s.PersistenceConnectionString),
+                    pluginIdentifier: "broker", isDefaultPlugin: false, autoInitialize: true);
         }
         foreach (var configure in _definition.AkkaConfigurators) configure(akka, services);
         akka.AddStartup((system, _) => Start(system));
