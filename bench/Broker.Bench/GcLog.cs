@@ -1,27 +1,39 @@
 using System.Diagnostics.Tracing;
 namespace Broker.Bench;
+
+/// <summary>
+/// Prints each GC as it starts (the generation it collects and the runtime's reason and type codes), every pause of the
+/// runtime for a GC, and the generation sizes after each GC: for seeing where a round's GC time goes.
+/// </summary>
 internal sealed class GcLog : EventListener
 {
+    private DateTime _suspend;
+
     protected override void OnEventSourceCreated(EventSource source)
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Informational, (EventKeywords)0x1);
     }
-    private DateTime _suspend;
-    private object? _depth;
+
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
-        if (e.EventName is "GCSuspendEEBegin_V1") { _suspend = e.TimeStamp; return; }
-        if (e.EventName is "GCRestartEEEnd_V1") { Console.WriteLine($"  pause {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms depth {_depth}"); return; }
-        if (e.EventName is "GCHeapStats_V2")
+        if (e.Payload is not { } p || e.PayloadNames is not { } n) return;
+        switch (e.EventName)
         {
-            var p = e.Payload!; var n = e.PayloadNames!;
-            string V(string k) => (Convert.ToInt64(p[n.IndexOf(k)]) / 1024 / 1024).ToString();
-            Console.WriteLine($"  heap: g0 {V("GenerationSize0")}M prom0 {V("TotalPromotedSize0")}M g1 {V("GenerationSize1")}M prom1 {V("TotalPromotedSize1")}M g2 {V("GenerationSize2")}M loh {V("GenerationSize3")}M pinned {p[n.IndexOf("PinnedObjectCount")]} handles {p[n.IndexOf("GCHandleCount")]}");
-        }
-        else if (e.EventName is "GCStart_V2")
-        {
-            var p = e.Payload!; var n = e.PayloadNames!;
-            _depth = $"{p[n.IndexOf("Depth")]} reason {p[n.IndexOf("Reason")]} type {p[n.IndexOf("Type")]}";
+            case "GCStart_V2":
+                // Reason 0 = small-object allocation, 1 = induced, 4 = large-object allocation; type 0 = blocking,
+                // 1 = background, 2 = foreground during a background GC.
+                Console.WriteLine($"  gc #{p[n.IndexOf("Count")]}: generation {p[n.IndexOf("Depth")]}, reason {p[n.IndexOf("Reason")]}, type {p[n.IndexOf("Type")]}");
+                break;
+            case "GCSuspendEEBegin_V1":
+                _suspend = e.TimeStamp;
+                break;
+            case "GCRestartEEEnd_V1":
+                Console.WriteLine($"  pause {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
+                break;
+            case "GCHeapStats_V2":
+                string V(string k) => (Convert.ToInt64(p[n.IndexOf(k)]) / 1024 / 1024).ToString();
+                Console.WriteLine($"  heap: g0 {V("GenerationSize0")}M prom0 {V("TotalPromotedSize0")}M g1 {V("GenerationSize1")}M prom1 {V("TotalPromotedSize1")}M g2 {V("GenerationSize2")}M loh {V("GenerationSize3")}M pinned {p[n.IndexOf("PinnedObjectCount")]} handles {p[n.IndexOf("GCHandleCount")]}");
+                break;
         }
     }
 }

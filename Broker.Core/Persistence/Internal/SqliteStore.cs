@@ -32,7 +32,7 @@ internal static class SqliteStore
 
     // The journal mode is stored in the database file, so only the first connection to a new database changes it;
     // synchronous = NORMAL is safe only in WAL mode (with a rollback journal a power loss could corrupt the file),
-    // so a database that stays in another mode (e.g. one another process holds while it starts) keeps FULL.
+    // so a database that cannot switch (an in-memory one answers "memory") keeps FULL.
     private static void Apply(DbConnection connection)
     {
         if (IsSetUp(connection)) return;
