@@ -54,7 +54,6 @@ internal sealed partial class PartitionWatermarks : UntypedPersistentActor
                 break;
             case RecoveryCompleted:
                 _table.Prune(_committed);
-                _table.TakeDirty();
                 Context.Parent.Tell(new Recovered(_table.All(), _committed));
                 break;
         }
@@ -103,7 +102,7 @@ internal sealed partial class PartitionWatermarks : UntypedPersistentActor
     private void Apply(WatermarksAdvanced advanced)
     {
         _committed = Math.Max(_committed, advanced.Committed);
-        foreach (var w in advanced.Watermarks) _table.Advance(w.Key, w.Offset);
+        foreach (var w in advanced.Watermarks) _table.Raise(w.Key, w.Offset);
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)

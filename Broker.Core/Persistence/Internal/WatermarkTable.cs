@@ -39,12 +39,18 @@ internal sealed class WatermarkTable
         _dirty.Clear();
         HasDirty = false;
         _highest = -1;
-        foreach (var w in watermarks)
-        {
-            var entry = Attach(w.Key);
-            if (w.Offset > entry.Offset) entry.Offset = w.Offset;
-            if (w.Offset > _highest) _highest = w.Offset;
-        }
+        foreach (var w in watermarks) Raise(w.Key, w.Offset);
+    }
+
+    /// <summary>
+    /// The key's watermark is at least <paramref name="offset"/>, as already stored: not dirty (for a table that mirrors
+    /// what is persisted, as the store's does).
+    /// </summary>
+    public void Raise(byte[]? key, long offset)
+    {
+        var entry = Attach(key);
+        if (offset > entry.Offset) entry.Offset = offset;
+        if (offset > _highest) _highest = offset;
     }
 
     /// <summary>True when the record at <paramref name="offset"/> of <paramref name="key"/> was already finished.</summary>
@@ -81,16 +87,18 @@ internal sealed class WatermarkTable
     /// <summary>The watermarks that advanced since the last call; they are no longer dirty.</summary>
     public Watermark[] TakeDirty()
     {
-        var taken = new List<Watermark>(_dirty.Count);
+        var taken = new Watermark[_dirty.Count];
+        var n = 0;
         foreach (var entry in _dirty)
         {
             if (entry.Detached || !entry.Dirty) continue; // pruned meanwhile
             entry.Dirty = false;
-            taken.Add(new Watermark(entry.Key, entry.Offset));
+            taken[n++] = new Watermark(entry.Key, entry.Offset);
         }
         _dirty.Clear();
         HasDirty = false;
-        return taken.ToArray();
+        if (n < taken.Length) Array.Resize(ref taken, n);
+        return taken;
     }
 
     /// <summary>Every watermark now.</summary>
@@ -120,8 +128,8 @@ internal sealed class WatermarkTable
             _byKey.Remove(key); // allowed while enumerating: removing never moves the other entries
             entry.Detached = true;
         }
-        // The list loses the entries the prune detached: a table whose dirty watermarks are never taken (the
-        // store's) would otherwise list every key it ever pruned.
+        // The list loses the entries the prune detached: a table whose dirty watermarks are never taken would
+        // otherwise list every key it ever pruned.
         _dirty.RemoveAll(static e => e.Detached || !e.Dirty);
         HasDirty = _dirty.Count > 0;
     }
