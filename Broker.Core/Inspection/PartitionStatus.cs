@@ -7,7 +7,8 @@ namespace Broker.Inspection;
 /// <param name="LowWatermark">The first offset still stored, or null while unknown. Above 0 on the embedded Kafka means records were dropped.</param>
 /// <param name="InFlight">Records accepted from Kafka and not yet done.</param>
 /// <param name="PeakInFlight">The most records ever in flight at once since this node took the partition (never above <c>MaxInFlightPerPartition</c>).</param>
-/// <param name="Paused">True while fetching is paused: <see cref="InFlight"/> reached the window, or the memory guard tripped.</param>
+/// <param name="Paused">True while fetching is paused: <see cref="InFlight"/> reached the window, the memory guard tripped, the
+/// breaker is Open, the node is fenced, or the partition is draining before it moves or the node stops.</param>
 /// <param name="Assigned">True while this node consumes the partition; false once it moved away or stopped.</param>
 public sealed record PartitionStatus(
     int Partition,

@@ -142,6 +142,10 @@ internal sealed class NodeConsumer : IDisposable
         {
             lane.Draining = true;
             _consumer.Pause([lane.TopicPartition]);
+            // Before the owner hears of it (and so before the partition can move): no status may show this node
+            // fetching a partition the next node already fetches.
+            _nextStatus = DateTime.MinValue;
+            RefreshStatus();
         }
         onStopped();
     });
@@ -504,7 +508,7 @@ internal sealed class NodeConsumer : IDisposable
                 lane.LowWatermark >= 0 ? lane.LowWatermark : null,
                 assigned ? lane.InFlight : 0,
                 lane.TrackerPeak,
-                assigned && lane.Paused != PauseReasons.None,
+                assigned && (lane.Paused != PauseReasons.None || lane.Draining),
                 assigned));
         }
         _status = status;
