@@ -4,6 +4,7 @@ using Broker.Bench;
 var scenarios = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["throughput"] = ThroughputScenario.RunAsync,
+    ["hop"] = HopScenario.RunAsync,
     ["keyed"] = KeyedScenario.RunAsync,
     ["flood"] = FloodScenario.RunAsync,
     ["latency"] = LatencyScenario.RunAsync,

@@ -15,7 +15,8 @@ namespace Broker.Bench;
 /// </summary>
 internal static class ThroughputScenario
 {
-    private const int Records = 1_000_000, Partitions = 32, ValueBytes = 100;
+    internal const int Records = 1_000_000, Partitions = 32;
+    private const int ValueBytes = 100;
     private static readonly int Keys = int.Parse(Environment.GetEnvironmentVariable("BENCH_KEYS") ?? "10000");
 
     public static async Task<int> RunAsync(string[] args)
@@ -23,12 +24,7 @@ internal static class ThroughputScenario
         var rounds = Option(args, "--rounds", 3);
         var warmups = Option(args, "--warmup", 3);
         using var kafka = EmbeddedKafka.Start(3);
-        const string topic = "throughput";
-        kafka.CreateTopic(topic, Partitions);
-        var produced = BenchKafka.Produce(kafka.BootstrapServers, topic, Records, Keys, ValueBytes);
-        BenchKafka.AssertNothingDropped(kafka, topic,
-            $"Spread the records over more keys (BENCH_KEYS={Keys:N0} now; 1,000 or more fit): a partition holds the records of the keys hashed to it.");
-        Console.WriteLine($"produced {Records:N0} records of {ValueBytes} B over {Keys:N0} keys on {Partitions} partitions at {produced:N0}/s");
+        var topic = ProduceBacklog(kafka);
 
         var raw = new List<double>();
         var rawPrefetch = new List<double>();
@@ -63,7 +59,19 @@ internal static class ThroughputScenario
         return 0;
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    /// <summary>Produces the scenario's backlog to <paramref name="kafka"/>, checks none of it was dropped, and returns its topic.</summary>
+    internal static string ProduceBacklog(EmbeddedKafka kafka)
+    {
+        const string topic = "throughput";
+        kafka.CreateTopic(topic, Partitions);
+        var produced = BenchKafka.Produce(kafka.BootstrapServers, topic, Records, Keys, ValueBytes);
+        BenchKafka.AssertNothingDropped(kafka, topic,
+            $"Spread the records over more keys (BENCH_KEYS={Keys:N0} now; 1,000 or more fit): a partition holds the records of the keys hashed to it.");
+        Console.WriteLine($"produced {Records:N0} records of {ValueBytes} B over {Keys:N0} keys on {Partitions} partitions at {produced:N0}/s");
+        return topic;
+    }
+
+    internal static int Option(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
@@ -95,7 +103,7 @@ internal static class ThroughputScenario
     /// <summary>What the latest Broker round used between its first and its last record (no start-up, no stop).</summary>
     private static Resources _steady;
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Counts records; the clock starts at the first.</summary>
     private sealed class CountingHandler(CountingHandler.Counter counter) : IMessageHandler<byte[]>
