@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Broker.Kafka;
+using Broker.Processing.Internal;
 using Confluent.Kafka;
 
 namespace Broker.Bench;
@@ -86,7 +87,7 @@ internal static class HopScenario
     private static double HopLoop(string bootstrap, string topic, ActorSystem system)
     {
         const int records = ThroughputScenario.Records, partitions = ThroughputScenario.Partitions;
-        var flow = new Flow(records);
+        using var flow = new Flow(records);
         var owners = Enumerable.Range(0, partitions)
             .Select(p => system.ActorOf(Props.Create(() => new PartitionActor(flow)), $"partition-{p}")).ToArray();
         using var consumer = new ConsumerBuilder<byte[], byte[]>(BenchKafka.RawConfig(bootstrap)).Build();
@@ -142,7 +143,7 @@ internal static class HopScenario
     }
 
     /// <summary>Records done so far, and the poll thread's wait for room under <see cref="MaxInFlight"/>.</summary>
-    private sealed class Flow(int target)
+    private sealed class Flow(int target) : IDisposable
     {
         private long _completed;
         private int _waiting;
@@ -164,12 +165,19 @@ internal static class HopScenario
             if (Completed > atLeast) return;
             _room.Wait(TimeSpan.FromMilliseconds(100));
         }
+
+        public void Dispose()
+        {
+            _room.Dispose();
+            Done.Dispose();
+        }
     }
 
     /// <summary>One per partition: sends each record to its key's actor and counts the records they report done.</summary>
     private sealed class PartitionActor(Flow flow) : UntypedActor
     {
-        private readonly Dictionary<byte[], IActorRef> _keys = new(KeyComparer.Instance);
+        // Keys compared by content, as any per-key router must, with Broker's own comparer.
+        private readonly Dictionary<byte[], IActorRef> _keys = new(KeyBytesComparer.Instance);
         private readonly ConcurrentQueue<int> _done = new();
         private int _wakePending;
 
@@ -217,18 +225,5 @@ internal static class HopScenario
         public Type ActorType => typeof(KeyActor);
         public ActorBase Produce() => new KeyActor(partition, owner);
         public void Release(ActorBase actor) { }
-    }
-
-    /// <summary>Record keys by content, as any per-key router must compare them.</summary>
-    private sealed class KeyComparer : IEqualityComparer<byte[]>
-    {
-        public static readonly KeyComparer Instance = new();
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-        public int GetHashCode(byte[] key)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(key);
-            return hash.ToHashCode();
-        }
     }
 }
