@@ -19,6 +19,9 @@ if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var run))
     Console.Error.WriteLine($"usage: Broker.Bench <{string.Join("|", scenarios.Keys)}> [options]");
     return 2;
 }
+// Which GC the figures were measured with: the project file sets workstation GC, DOTNET_gcServer=1 overrides it.
+Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, " +
+                  $"{(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}");
 try
 {
     return await run(args[1..]);
