@@ -3,7 +3,8 @@ namespace Broker.Bench;
 
 /// <summary>
 /// Prints each GC as it starts (the generation it collects and the runtime's reason and type codes), every pause of the
-/// runtime for a GC, and the generation sizes after each GC: for seeing where a round's GC time goes.
+/// runtime for a GC with its steps (threads suspended, marking through older generations' cards, collection done,
+/// in ms from the pause's start), and the generation sizes after each GC: for seeing where a round's GC time goes.
 /// </summary>
 internal sealed class GcLog : EventListener
 {
@@ -26,6 +27,17 @@ internal sealed class GcLog : EventListener
                 break;
             case "GCSuspendEEBegin_V1":
                 _suspend = e.TimeStamp;
+                break;
+            case "GCSuspendEEEnd_V1":
+                Console.WriteLine($"  suspended in {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
+                break;
+            case "GCMarkWithType" when Convert.ToInt32(p[n.IndexOf("Type")]) == 3:
+                // Root type 3: objects found through the cards of older generations (old objects that were given
+                // references to younger ones since the last GC), reported when that marking step ends.
+                Console.WriteLine($"  marked {Convert.ToInt64(p[n.IndexOf("Bytes")]) / 1024} KiB through older generations' cards by {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
+                break;
+            case "GCEnd_V1":
+                Console.WriteLine($"  collected by {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
                 break;
             case "GCRestartEEEnd_V1":
                 Console.WriteLine($"  pause {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
