@@ -9,6 +9,7 @@ namespace Broker.Bench;
 internal sealed class GcLog : EventListener
 {
     private DateTime _suspend;
+    private bool _paused; // a background GC ends while the runtime runs: its end is not a step of a pause
 
     protected override void OnEventSourceCreated(EventSource source)
     {
@@ -27,6 +28,7 @@ internal sealed class GcLog : EventListener
                 break;
             case "GCSuspendEEBegin_V1":
                 _suspend = e.TimeStamp;
+                _paused = true;
                 break;
             case "GCSuspendEEEnd_V1":
                 Console.WriteLine($"  suspended in {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
@@ -36,10 +38,11 @@ internal sealed class GcLog : EventListener
                 // references to younger ones since the last GC), reported when that marking step ends.
                 Console.WriteLine($"  marked {Convert.ToInt64(p[n.IndexOf("Bytes")]) / 1024} KiB through older generations' cards by {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
                 break;
-            case "GCEnd_V1":
+            case "GCEnd_V1" when _paused:
                 Console.WriteLine($"  collected by {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
                 break;
             case "GCRestartEEEnd_V1":
+                _paused = false;
                 Console.WriteLine($"  pause {(e.TimeStamp - _suspend).TotalMilliseconds:F1} ms");
                 break;
             case "GCHeapStats_V2":
